@@ -1,0 +1,369 @@
+//! The generic argv walker: a tool spec plus an argument vector in, verb, subverb,
+//! positionals and flags out.
+//!
+//! Pure: no I/O, no environment, no policy. Anything it cannot pin down (a value flag at
+//! the end of the line with no value) goes into `uncertain` instead of being guessed.
+
+use crate::spec::{FlagSet, FlagStyle, ToolSpec};
+use serde_json::{Map, Value};
+
+/// The result of walking one argv with a spec.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Walked {
+    /// First command word after global flags (canonical spelling), `""` if none.
+    pub verb: String,
+    /// The verb as typed, before alias normalisation.
+    pub verb_as_typed: String,
+    /// Second command word where the verb takes one, `""` otherwise.
+    pub subverb: String,
+    /// Positional arguments after verb/subverb, and everything after `--`.
+    pub args: Vec<String>,
+    /// Index into `args` where the arguments after `--` start, if `--` was given.
+    pub dashdash_at: Option<usize>,
+    /// Long flag name → last value (`true` for a switch).
+    pub flags: Map<String, Value>,
+    /// Long flag name → every value, in order.
+    pub flags_all: Map<String, Value>,
+    /// Flags given before the verb, by long name (git's `-C`, kubectl's `--context`).
+    pub global_flags: Vec<String>,
+    /// What could not be determined.
+    pub uncertain: Vec<String>,
+    /// Index in the walked slice of the verb word, if any (used to splice alias
+    /// expansions).
+    pub verb_index: Option<usize>,
+}
+
+impl Walked {
+    fn record(&mut self, name: &str, value: Value, before_verb: bool) {
+        self.flags.insert(name.to_string(), value.clone());
+        match self.flags_all.get_mut(name) {
+            Some(Value::Array(list)) => list.push(value),
+            _ => {
+                self.flags_all
+                    .insert(name.to_string(), Value::Array(vec![value]));
+            }
+        }
+        if before_verb && !self.global_flags.iter().any(|g| g == name) {
+            self.global_flags.push(name.to_string());
+        }
+    }
+
+    /// The string value of flag `name`, if it was given a value.
+    pub fn flag_str(&self, name: &str) -> Option<&str> {
+        self.flags.get(name).and_then(Value::as_str)
+    }
+
+    /// True when flag `name` was given at all (as a switch or with a value).
+    pub fn has_flag(&self, name: &str) -> bool {
+        self.flags.contains_key(name)
+    }
+
+    /// Every string value of flag `name`, in order.
+    pub fn flag_values(&self, name: &str) -> Vec<&str> {
+        match self.flags_all.get(name) {
+            Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Walks `args` (argv without argv[0]) with `spec`.
+pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
+    let mut out = Walked::default();
+    let mut i = 0;
+    let mut subverb_pending = false;
+    while i < args.len() {
+        let tok = &args[i];
+        i += 1;
+        if out.dashdash_at.is_some() {
+            out.args.push(tok.clone());
+            continue;
+        }
+        if tok == "--" {
+            out.dashdash_at = Some(out.args.len());
+            continue;
+        }
+        let scopes = Scopes::new(spec, &out.verb);
+        let before_verb = out.verb.is_empty();
+        if let Some(rest) = long_option(spec.style, tok) {
+            let (name, inline) = match rest.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (rest, None),
+            };
+            let value = if let Some(v) = inline {
+                Value::String(v.to_string())
+            } else if scopes.takes_value(name) {
+                match args.get(i) {
+                    Some(v) => {
+                        i += 1;
+                        Value::String(v.clone())
+                    }
+                    None => {
+                        out.uncertain
+                            .push(format!("flag `{}` needs a value and has none", tok));
+                        continue;
+                    }
+                }
+            } else {
+                Value::Bool(true)
+            };
+            out.record(name, value, before_verb);
+            continue;
+        }
+        if let Some(cluster) = short_cluster(spec.style, tok) {
+            i = walk_short_cluster(spec.style, &scopes, cluster, args, i, &mut out, before_verb);
+            continue;
+        }
+        // A positional word.
+        if out.verb.is_empty() {
+            out.verb_as_typed = tok.clone();
+            out.verb = spec.canonical_verb(tok).to_string();
+            out.verb_index = Some(i - 1);
+            subverb_pending = true;
+        } else if subverb_pending && out.subverb.is_empty() && spec.is_subverb(&out.verb, tok) {
+            out.subverb = tok.clone();
+            subverb_pending = false;
+        } else {
+            subverb_pending = false;
+            out.args.push(tok.clone());
+        }
+    }
+    out
+}
+
+/// The flag scopes visible at one point of the walk: verb flags first, then globals.
+struct Scopes<'a> {
+    verb: Option<&'a FlagSet>,
+    global: Option<&'a FlagSet>,
+}
+
+impl<'a> Scopes<'a> {
+    fn new(spec: &'a ToolSpec, verb: &str) -> Scopes<'a> {
+        if verb.is_empty() {
+            return Scopes {
+                verb: None,
+                global: Some(&spec.global),
+            };
+        }
+        Scopes {
+            verb: spec.verb_flags(verb),
+            global: spec.global_anywhere.then_some(&spec.global),
+        }
+    }
+
+    fn takes_value(&self, name: &str) -> bool {
+        self.verb.is_some_and(|s| s.takes_value(name))
+            || self.global.is_some_and(|s| s.takes_value(name))
+    }
+
+    /// The long names for short letter `c`; an unknown letter is reported under itself.
+    fn short_longs(&self, c: char) -> Vec<String> {
+        let found = self
+            .verb
+            .and_then(|s| s.short(c))
+            .or_else(|| self.global.and_then(|s| s.short(c)));
+        match found {
+            Some(target) => target.longs().to_vec(),
+            None => vec![c.to_string()],
+        }
+    }
+}
+
+/// The name part of a long option token, or `None` if `tok` is not one.
+fn long_option(style: FlagStyle, tok: &str) -> Option<&str> {
+    match style {
+        FlagStyle::Gnu | FlagStyle::Go => tok.strip_prefix("--").filter(|r| !r.is_empty()),
+        FlagStyle::SingleDash => tok
+            .strip_prefix("--")
+            .or_else(|| tok.strip_prefix('-'))
+            .filter(|r| !r.is_empty()),
+    }
+}
+
+/// The letters of a short option cluster (`-abc` → `abc`), or `None` if `tok` is not one.
+/// A lone `-` is a positional (stdin), as are negative numbers.
+fn short_cluster(style: FlagStyle, tok: &str) -> Option<&str> {
+    if style == FlagStyle::SingleDash {
+        return None;
+    }
+    let rest = tok.strip_prefix('-')?;
+    if rest.is_empty() || rest.starts_with('-') || rest.parse::<f64>().is_ok() {
+        return None;
+    }
+    Some(rest)
+}
+
+fn walk_short_cluster(
+    style: FlagStyle,
+    scopes: &Scopes<'_>,
+    cluster: &str,
+    args: &[String],
+    mut next: usize,
+    out: &mut Walked,
+    before_verb: bool,
+) -> usize {
+    for (pos, c) in cluster.char_indices() {
+        let longs = scopes.short_longs(c);
+        let needs_value = longs.iter().any(|l| scopes.takes_value(l));
+        if !needs_value {
+            for long in &longs {
+                out.record(long, Value::Bool(true), before_verb);
+            }
+            continue;
+        }
+        let rest = &cluster[pos + c.len_utf8()..];
+        let value = if !rest.is_empty() {
+            // pflag reads `-n=ns` as `ns`; getopt would keep the `=`.
+            let rest = match style {
+                FlagStyle::Go => rest.strip_prefix('=').unwrap_or(rest),
+                _ => rest,
+            };
+            Some(rest.to_string())
+        } else if let Some(v) = args.get(next) {
+            next += 1;
+            Some(v.clone())
+        } else {
+            None
+        };
+        match value {
+            Some(v) => {
+                for long in &longs {
+                    out.record(long, Value::String(v.clone()), before_verb);
+                }
+            }
+            None => out
+                .uncertain
+                .push(format!("flag `-{c}` needs a value and has none")),
+        }
+        return next;
+    }
+    next
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    fn spec(text: &str) -> ToolSpec {
+        match ToolSpec::parse("test", text) {
+            Ok(s) => s,
+            Err(e) => unreachable!("test spec: {e}"),
+        }
+    }
+
+    const GNU: &str = r#"
+tool = "t"
+style = "gnu"
+[global]
+value = ["C", "c", "git-dir"]
+short = { C = "C", c = "c" }
+[verbs.commit]
+value = ["message"]
+short = { m = "message", a = "all" }
+[verbs.branch]
+short = { D = ["delete", "force"], f = "force" }
+[subverbs]
+any = ["stash"]
+[subverbs.only]
+apply = ["view-last-applied"]
+[aliases]
+ci = "commit"
+"#;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[rstest]
+    #[case("status", "status", "", "")]
+    #[case("-C /tmp status", "status", "", "")]
+    #[case("-c a=b --git-dir=/x log -1", "log", "", "-1")]
+    #[case("stash drop stash@{0}", "stash", "drop", "stash@{0}")]
+    #[case("apply -f x.yaml", "apply", "", "")]
+    #[case("apply view-last-applied deploy/x", "apply", "view-last-applied", "deploy/x")]
+    #[case("ci -am wip", "commit", "", "")]
+    #[case("", "", "", "")]
+    fn verbs_and_args(
+        #[case] line: &str,
+        #[case] verb: &str,
+        #[case] subverb: &str,
+        #[case] args: &str,
+    ) {
+        let w = walk(&spec(GNU), &words(line));
+        assert_eq!(w.verb, verb);
+        assert_eq!(w.subverb, subverb);
+        assert_eq!(w.args.join(" "), args);
+    }
+
+    #[test]
+    fn bundled_shorts_take_the_rest_as_value() {
+        let w = walk(&spec(GNU), &words("commit -amfix"));
+        assert_eq!(w.flag_str("message"), Some("fix"));
+        assert_eq!(w.flags.get("all"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn short_can_set_several_longs() {
+        let w = walk(&spec(GNU), &words("branch -D topic"));
+        assert!(w.has_flag("delete") && w.has_flag("force"));
+        assert_eq!(w.args, vec!["topic"]);
+    }
+
+    #[test]
+    fn missing_value_is_uncertain_not_guessed() {
+        let w = walk(&spec(GNU), &words("commit -m"));
+        assert_eq!(w.uncertain.len(), 1);
+        assert!(w.uncertain[0].contains("-m"));
+        let w = walk(&spec(GNU), &words("--git-dir"));
+        assert!(w.uncertain[0].contains("--git-dir"));
+    }
+
+    #[test]
+    fn global_value_is_never_the_verb() {
+        let w = walk(&spec(GNU), &words("-C push status"));
+        assert_eq!(w.verb, "status");
+        assert_eq!(w.flag_str("C"), Some("push"));
+        assert_eq!(w.global_flags, vec!["C"]);
+    }
+
+    #[test]
+    fn double_dash_ends_options() {
+        let w = walk(&spec(GNU), &words("commit -- -m x"));
+        assert_eq!(w.args, vec!["-m", "x"]);
+        assert_eq!(w.dashdash_at, Some(0));
+    }
+
+    #[test]
+    fn repeated_flags_keep_last_and_all() {
+        let w = walk(&spec(GNU), &words("-c a=1 -c b=2 status"));
+        assert_eq!(w.flag_str("c"), Some("b=2"));
+        assert_eq!(w.flag_values("c"), vec!["a=1", "b=2"]);
+    }
+
+    #[test]
+    fn go_style_accepts_short_equals() {
+        let text = "tool = \"k\"\nstyle = \"go\"\nglobal_anywhere = true\n[global]\nvalue = [\"namespace\"]\nshort = { n = \"namespace\" }\n";
+        let w = walk(&spec(text), &words("get pods -n=kube-system"));
+        assert_eq!(w.flag_str("namespace"), Some("kube-system"));
+        let w = walk(&spec(text), &words("get -nprod pods"));
+        assert_eq!(w.flag_str("namespace"), Some("prod"));
+        assert_eq!(w.args, vec!["pods"]);
+    }
+
+    #[test]
+    fn single_dash_style_reads_long_flags() {
+        let text = "tool = \"tf\"\nstyle = \"single-dash\"\nglobal_anywhere = true\n[global]\nvalue = [\"chdir\", \"var\"]\n";
+        let w = walk(&spec(text), &words("-chdir dir apply -auto-approve -var=a=b"));
+        assert_eq!(w.verb, "apply");
+        assert_eq!(w.flag_str("chdir"), Some("dir"));
+        assert_eq!(w.flag_str("var"), Some("a=b"));
+        assert_eq!(w.flags.get("auto-approve"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn lone_dash_and_negative_numbers_are_positionals() {
+        let w = walk(&spec(GNU), &words("log - -5"));
+        assert_eq!(w.args, vec!["-", "-5"]);
+    }
+}

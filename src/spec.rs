@@ -1,0 +1,266 @@
+//! Tool specs: the declarative description of a command line that drives the argv walker.
+//!
+//! A spec says which flags take a value, which short flags stand for which long ones,
+//! which verbs have subverbs, which verb spellings are aliases, and which enrichers turn
+//! the walked argv into a full fact. Built-in specs live in `shims/` and are embedded at
+//! build time; users add their own in `<config>/tools/*.toml` (same format).
+//!
+//! This module only parses and validates specs; it never touches argv.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Built-in specs, embedded at build time: (canonical tool, TOML text).
+const BUILTIN_SPECS: &[(&str, &str)] = &[
+    ("kubectl", include_str!("../shims/kubectl.toml")),
+    ("git", include_str!("../shims/git.toml")),
+];
+
+/// How a tool spells its options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagStyle {
+    /// GNU getopt: `--long`, `--long=value`, bundled shorts `-abc`, `-mVALUE`.
+    Gnu,
+    /// Go's pflag (kubectl, helm): GNU plus `-n=value`.
+    Go,
+    /// terraform: every option is `-name` or `-name=value` (a `--` prefix is accepted too);
+    /// no bundling.
+    SingleDash,
+}
+
+/// What a short flag stands for: one long name, or several (git's `-D` is
+/// `--delete --force`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum ShortTarget {
+    /// One long flag.
+    One(String),
+    /// Several long flags set at once.
+    Many(Vec<String>),
+}
+
+impl ShortTarget {
+    /// The long names this short flag sets, in order.
+    pub fn longs(&self) -> &[String] {
+        match self {
+            ShortTarget::One(name) => std::slice::from_ref(name),
+            ShortTarget::Many(names) => names,
+        }
+    }
+}
+
+/// Flags known in one scope (globally, or after one verb).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagSet {
+    /// Long names of the flags that take a value (`--name VALUE` or `--name=VALUE`).
+    #[serde(default)]
+    pub value: Vec<String>,
+    /// Short letter → long name(s).
+    #[serde(default)]
+    pub short: BTreeMap<String, ShortTarget>,
+}
+
+impl FlagSet {
+    /// True when the long flag `name` takes a value in this scope.
+    pub fn takes_value(&self, name: &str) -> bool {
+        self.value.iter().any(|v| v == name)
+    }
+
+    /// The long names for the short letter `c`, if this scope knows it.
+    pub fn short(&self, c: char) -> Option<&ShortTarget> {
+        let mut buf = [0u8; 4];
+        self.short.get(&*c.encode_utf8(&mut buf))
+    }
+}
+
+/// Which verbs are followed by a subverb.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Subverbs {
+    /// Verbs whose next word, whatever it is, is the subverb (`rollout restart`).
+    #[serde(default)]
+    pub any: Vec<String>,
+    /// Verbs whose next word is a subverb only when it is one of these
+    /// (`apply view-last-applied`, but `apply` alone takes no positional).
+    #[serde(default)]
+    pub only: BTreeMap<String, Vec<String>>,
+}
+
+/// One tool's command-line description.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// Canonical tool name (`terraform` for tofu too); the fact's `tool`.
+    pub tool: String,
+    /// Binary names that are parsed with this spec; defaults to `[tool]`.
+    #[serde(default)]
+    pub binaries: Vec<String>,
+    /// One line saying what the tool is, for `failsafe tools list`.
+    #[serde(default)]
+    pub description: String,
+    /// How the tool spells options.
+    pub style: FlagStyle,
+    /// Built-in enrichers to run after the walk (`kubectl`, `git`); user specs usually
+    /// have none.
+    #[serde(default)]
+    pub enrichers: Vec<String>,
+    /// When true, global flags are recognised after the verb as well (kubectl, helm, aws);
+    /// when false only before it (git).
+    #[serde(default)]
+    pub global_anywhere: bool,
+    /// Flags valid before the verb (and anywhere with `global_anywhere`).
+    #[serde(default)]
+    pub global: FlagSet,
+    /// Flags valid after a given verb, by canonical verb.
+    #[serde(default)]
+    pub verbs: BTreeMap<String, FlagSet>,
+    /// Verbs that take a subverb.
+    #[serde(default)]
+    pub subverbs: Subverbs,
+    /// Verb spellings → canonical verb (`del` → `uninstall`).
+    #[serde(default)]
+    pub aliases: BTreeMap<String, String>,
+}
+
+/// Why a spec could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SpecError {
+    /// The TOML did not parse or did not match the spec format.
+    #[error("tool spec {path} is not valid: {message}")]
+    Invalid {
+        /// File (or `builtin:<tool>`) the spec came from.
+        path: String,
+        /// What the TOML parser or validator said.
+        message: String,
+    },
+    /// The spec file could not be read.
+    #[error("cannot read tool spec {}: {source}", path.display())]
+    Read {
+        /// The spec file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl ToolSpec {
+    /// Parses and validates spec text; `origin` names the file in errors.
+    pub fn parse(origin: &str, text: &str) -> Result<ToolSpec, SpecError> {
+        let mut spec: ToolSpec = toml::from_str(text).map_err(|e| SpecError::Invalid {
+            path: origin.to_string(),
+            message: e.message().to_string(),
+        })?;
+        if spec.binaries.is_empty() {
+            spec.binaries.push(spec.tool.clone());
+        }
+        spec.validate().map_err(|message| SpecError::Invalid {
+            path: origin.to_string(),
+            message,
+        })?;
+        Ok(spec)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if crate::tool::ToolName::new(&self.tool).is_none() {
+            return Err(format!("`tool = \"{}\"` is not a plain command name", self.tool));
+        }
+        for bin in &self.binaries {
+            if crate::tool::ToolName::new(bin).is_none() {
+                return Err(format!("binary `{bin}` is not a plain command name"));
+            }
+        }
+        let scopes = std::iter::once(("global", &self.global))
+            .chain(self.verbs.iter().map(|(v, f)| (v.as_str(), f)));
+        for (scope, set) in scopes {
+            for key in set.short.keys() {
+                if key.chars().count() != 1 {
+                    return Err(format!(
+                        "short flag `{key}` in [{scope}] must be a single character"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The flag scope that applies after `verb` (empty when the verb has none).
+    pub fn verb_flags(&self, verb: &str) -> Option<&FlagSet> {
+        self.verbs.get(verb)
+    }
+
+    /// The canonical spelling of a verb (`del` → `uninstall`).
+    pub fn canonical_verb<'a>(&'a self, verb: &'a str) -> &'a str {
+        self.aliases.get(verb).map_or(verb, String::as_str)
+    }
+
+    /// True when `word` after `verb` is that verb's subverb.
+    pub fn is_subverb(&self, verb: &str, word: &str) -> bool {
+        self.subverbs.any.iter().any(|v| v == verb)
+            || self
+                .subverbs
+                .only
+                .get(verb)
+                .is_some_and(|list| list.iter().any(|w| w == word))
+    }
+}
+
+/// The embedded spec of a built-in canonical tool.
+///
+/// # Errors
+/// Fails only if an embedded spec is malformed, which the test suite rules out.
+pub fn builtin(tool: &str) -> Option<Result<ToolSpec, SpecError>> {
+    BUILTIN_SPECS
+        .iter()
+        .find(|(name, _)| *name == tool)
+        .map(|(name, text)| ToolSpec::parse(&format!("builtin:{name}"), text))
+}
+
+/// Every built-in spec, for `tools list` and validation.
+pub fn builtin_all() -> Vec<Result<ToolSpec, SpecError>> {
+    BUILTIN_SPECS
+        .iter()
+        .map(|(name, text)| ToolSpec::parse(&format!("builtin:{name}"), text))
+        .collect()
+}
+
+/// Reads one user spec file.
+///
+/// # Errors
+/// `SpecError::Read` when the file cannot be read, `SpecError::Invalid` when it does not
+/// parse.
+pub fn load_file(path: &Path) -> Result<ToolSpec, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    ToolSpec::parse(&path.display().to_string(), &text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_spec_parses() {
+        for spec in builtin_all() {
+            let spec = spec.map_err(|e| e.to_string());
+            assert!(spec.is_ok(), "{spec:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = ToolSpec::parse("t.toml", "tool = \"x\"\nstyle = \"gnu\"\nbogus = 1\n");
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn short_flags_must_be_one_character() {
+        let text = "tool = \"x\"\nstyle = \"gnu\"\n[global]\nshort = { ab = \"all\" }\n";
+        let err = ToolSpec::parse("t.toml", text).map(|_| ()).map_err(|e| e.to_string());
+        assert!(err.is_err_and(|e| e.contains("single character")));
+    }
+}
