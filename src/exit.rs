@@ -15,3 +15,6 @@ pub const NO: i32 = 1;
 /// A usage error of failsafe's own commands, and hook mode's "block" when no JSON answer
 /// can be produced.
 pub const USAGE: i32 = 2;
+/// Shim mode: the command was allowed but the real tool could not be exec'd (as shells
+/// report "found but not executable").
+pub const CANNOT_EXECUTE: i32 = 126;

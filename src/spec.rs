@@ -264,3 +264,94 @@ mod tests {
         assert!(err.is_err_and(|e| e.contains("single character")));
     }
 }
+
+/// Looks for a user spec in `<config>/tools/` that claims `binary`. Specs that claim a
+/// reserved name (a built-in tool or `failsafe`) are skipped here and reported by
+/// [`user_specs`].
+///
+/// # Errors
+/// The first spec that cannot be read or parsed while searching: a broken spec could be
+/// the one for this binary, so the caller must refuse rather than guess.
+pub fn find_user_spec(config_dir: &Path, binary: &str) -> Option<Result<ToolSpec, SpecError>> {
+    let dir = config_dir.join("tools");
+    // Cheapest case first: `<tools>/<binary>.toml`.
+    let direct = dir.join(format!("{binary}.toml"));
+    if direct.is_file() {
+        let spec = load_file(&direct);
+        if let Ok(s) = &spec {
+            if s.binaries.iter().any(|b| b == binary) {
+                return Some(spec);
+            }
+        } else {
+            return Some(spec);
+        }
+    }
+    for (_, spec) in user_specs(config_dir).ok()? {
+        match spec {
+            Ok(s) if s.binaries.iter().any(|b| b == binary) && !crate::tool::is_reserved(binary) => {
+                return Some(Ok(s))
+            }
+            Ok(_) => {}
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    None
+}
+
+/// Every user spec file with its parse result; a spec that claims a reserved name is an
+/// error. A missing tools directory is an empty list.
+///
+/// # Errors
+/// The directory exists but cannot be listed.
+pub fn user_specs(config_dir: &Path) -> std::io::Result<Vec<(PathBuf, Result<ToolSpec, SpecError>)>> {
+    let dir = config_dir.join("tools");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .map(|p| {
+            let spec = load_file(&p).and_then(|s| {
+                let reserved = std::iter::once(&s.tool)
+                    .chain(s.binaries.iter())
+                    .find(|n| crate::tool::is_reserved(n));
+                match reserved {
+                    Some(name) => Err(SpecError::Invalid {
+                        path: p.display().to_string(),
+                        message: format!(
+                            "`{name}` is a built-in tool or failsafe itself; a user spec cannot replace it"
+                        ),
+                    }),
+                    None => Ok(s),
+                }
+            });
+            (p, spec)
+        })
+        .collect())
+}
+
+impl ToolSpec {
+    /// A spec that knows nothing about `binary`: every word is positional. Used only to
+    /// describe a command whose real spec could not be loaded (the command is refused).
+    pub fn bare(binary: &str) -> ToolSpec {
+        ToolSpec {
+            tool: binary.to_string(),
+            binaries: vec![binary.to_string()],
+            description: String::new(),
+            style: FlagStyle::Gnu,
+            enrichers: Vec::new(),
+            global_anywhere: true,
+            global: FlagSet::default(),
+            verbs: BTreeMap::new(),
+            subverbs: Subverbs::default(),
+            aliases: BTreeMap::new(),
+        }
+    }
+}

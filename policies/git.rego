@@ -1,0 +1,3 @@
+package failsafe.bundled.git
+
+import rego.v1

@@ -1,0 +1,3 @@
+package failsafe.bundled.kubectl
+
+import rego.v1

@@ -1,0 +1,48 @@
+//! Self-protection for the commands that change what failsafe allows: they refuse to
+//! run from a guarded context — a process whose PATH holds a shim directory of this very
+//! binary — because that is the agent's environment, not the human's terminal.
+
+use super::err;
+use crate::exit;
+use crate::shim::self_id;
+use crate::tool::BUILTIN_BINARIES;
+use std::os::unix::fs::MetadataExt;
+use std::path::PathBuf;
+
+/// The first PATH entry holding a guarded tool name that is this binary, if any.
+pub fn shim_dir_on_path() -> Option<PathBuf> {
+    let me = self_id()?;
+    let path = std::env::var_os("PATH")?;
+    let user_binaries: Vec<String> = crate::spec::user_specs(&super::config_dir())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(_, s)| s.ok())
+        .flat_map(|s| s.binaries)
+        .collect();
+    let names = BUILTIN_BINARIES
+        .iter()
+        .map(|(b, _)| b.to_string())
+        .chain(user_binaries);
+    let names: Vec<String> = names.collect();
+    std::env::split_paths(&path)
+        .filter(|d| d.is_absolute())
+        .find(|dir| {
+            names.iter().any(|name| {
+                std::fs::metadata(dir.join(name)).is_ok_and(|m| (m.dev(), m.ino()) == me)
+            })
+        })
+}
+
+/// `Err(exit code)` with the message printed when `command` runs in a guarded context.
+pub fn refuse_if_guarded(command: &str) -> Result<(), i32> {
+    match shim_dir_on_path() {
+        None => Ok(()),
+        Some(dir) => {
+            err(&format!(
+                "failsafe: refused `failsafe {command}`: this shell's PATH contains the shim directory {}, so it looks like an agent's\n  reason: only a human may change what failsafe allows\n  help:   run `failsafe {command}` in your own terminal, where the shims are not on PATH\n",
+                dir.display()
+            ));
+            Err(exit::BLOCKED)
+        }
+    }
+}

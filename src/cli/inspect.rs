@@ -1,0 +1,283 @@
+//! `failsafe policies list`, `tools list`, `audit` and `validate`: looking at what
+//! failsafe will load and whether it is sound.
+
+use super::{err, json_text, out};
+use crate::exit;
+use crate::mode::Mode;
+use crate::policy::bundled;
+use crate::policy::layers::{load_chain, user_policy_paths, Chain, ChainRequest, PolicyFile, REPO_POLICY_FILE};
+use crate::policy::rewrite;
+use crate::policy::{evaluate, Layer};
+use crate::spec::{self, ToolSpec};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
+}
+
+/// Runs `failsafe policies list`.
+pub fn policies_list(json: bool) -> i32 {
+    let config = super::config_dir();
+    let mut failures = Vec::new();
+    let user = user_policy_paths(&config, &mut failures);
+    let home = crate::config::process_home();
+    let chain = load_chain(&ChainRequest { tool: "", mode: Mode::Write, config_dir: &config, cwd: &cwd(), home: home.as_deref() });
+    let repo: Vec<&PolicyFile> = chain.files.iter().filter(|f| f.layer == Layer::Repo).collect();
+    if json {
+        out(&json_text(&json!({
+            "bundled": bundled::ALL.iter().map(|p| json!({"path": p.path, "tool": p.tool})).collect::<Vec<_>>(),
+            "user": user,
+            "repo": repo.iter().map(|f| json!({"path": f.path, "trusted": f.trusted})).collect::<Vec<_>>(),
+            "problems": failures.iter().chain(chain.failures.iter()).map(|r| r.reason.clone()).collect::<Vec<_>>(),
+        })));
+        return exit::OK;
+    }
+    out("bundled (read mode only; self-protection always):\n");
+    for p in bundled::ALL {
+        out(&format!("  {:<24} {}\n", p.path, p.tool.unwrap_or("every tool")));
+    }
+    out(&format!("user ({}):\n", config.join("policies").display()));
+    if user.is_empty() {
+        out("  (none)\n");
+    }
+    for p in &user {
+        out(&format!("  {}\n", p.display()));
+    }
+    out(&format!("repo ({REPO_POLICY_FILE} from {} up):\n", cwd().display()));
+    if repo.is_empty() {
+        out("  (none)\n");
+    }
+    for f in &repo {
+        let t = if f.trusted == Some(true) { "trusted" } else { "not trusted" };
+        out(&format!("  {} ({t})\n", f.path));
+    }
+    for r in failures.iter().chain(chain.failures.iter()) {
+        err(&format!("failsafe: {}\n", r.reason));
+    }
+    exit::OK
+}
+
+/// Runs `failsafe tools list`.
+pub fn tools_list(json: bool) -> i32 {
+    let mut rows = Vec::new();
+    for (binary, tool) in crate::tool::BUILTIN_BINARIES {
+        let description = spec::builtin(tool).and_then(Result::ok).map(|s| s.description).unwrap_or_default();
+        rows.push(json!({"binary": binary, "tool": tool, "source": "built-in", "description": description}));
+    }
+    let user = match spec::user_specs(&super::config_dir()) {
+        Ok(u) => u,
+        Err(e) => {
+            err(&format!("failsafe: cannot list {}: {e}\n", super::config_dir().join("tools").display()));
+            return exit::NO;
+        }
+    };
+    let mut broken = false;
+    for (path, s) in user {
+        match s {
+            Ok(s) => {
+                for b in &s.binaries {
+                    rows.push(json!({"binary": b, "tool": s.tool, "source": path, "description": s.description}));
+                }
+            }
+            Err(e) => {
+                broken = true;
+                rows.push(json!({"binary": null, "tool": null, "source": path, "error": e.to_string()}));
+            }
+        }
+    }
+    if json {
+        out(&json_text(&json!({ "tools": rows })));
+    } else {
+        for r in &rows {
+            match r.get("error").and_then(|e| e.as_str()) {
+                Some(e) => out(&format!("  {:<10} BROKEN: {e}\n", "?")),
+                None => out(&format!(
+                    "  {:<10} {:<10} {}  ({})\n",
+                    r["binary"].as_str().unwrap_or(""),
+                    r["tool"].as_str().unwrap_or(""),
+                    r["description"].as_str().unwrap_or(""),
+                    r["source"].as_str().unwrap_or("")
+                )),
+            }
+        }
+    }
+    if broken {
+        exit::NO
+    } else {
+        exit::OK
+    }
+}
+
+/// One rule of a policy file, for `audit`.
+fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
+    match rewrite::prepare(&file.path, &file.text, 0) {
+        Ok(p) => p
+            .sites
+            .iter()
+            .map(|s| {
+                let head = file.text.lines().nth(s.line.saturating_sub(1) as usize).unwrap_or("").trim();
+                json!({"effect": s.effect, "location": format!("{}:{}", file.path, s.line), "head": head})
+            })
+            .collect(),
+        Err(e) => vec![json!({"error": rewrite_error_line(&e)})],
+    }
+}
+
+fn rewrite_error_line(e: &str) -> String {
+    crate::policy::engine::first_line_of_error(e)
+}
+
+/// Runs `failsafe audit [PATH]`.
+pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
+    let dir = path.unwrap_or_else(cwd);
+    let dir = dir.canonicalize().unwrap_or(dir);
+    let config = super::config_dir();
+    let home = crate::config::process_home();
+    let mut chain = load_chain(&ChainRequest { tool: "", mode: Mode::Write, config_dir: &config, cwd: &dir, home: home.as_deref() });
+    let bundled_files: Vec<PolicyFile> = bundled::ALL
+        .iter()
+        .filter(|p| tool.as_deref().is_none_or(|t| p.tool.is_none_or(|pt| pt == t)))
+        .map(|p| PolicyFile { layer: Layer::Bundled, path: p.path.to_string(), text: p.text.to_string(), trusted: None })
+        .collect();
+    let mut files = bundled_files;
+    files.append(&mut chain.files);
+    let report: Vec<_> = files
+        .iter()
+        .map(|f| json!({"layer": f.layer, "path": f.path, "trusted": f.trusted, "rules": rule_rows(f)}))
+        .collect();
+    if json {
+        out(&json_text(&json!({"directory": dir, "files": report, "problems": chain.failures.iter().map(|r| &r.reason).collect::<Vec<_>>()})));
+        return exit::OK;
+    }
+    out(&format!("policy chain for {}\n", dir.display()));
+    for f in &report {
+        let trust = match f["trusted"].as_bool() {
+            Some(true) => " (trusted)",
+            Some(false) => " (not trusted: overrides ignored)",
+            None => "",
+        };
+        out(&format!("\n{} {}{trust}\n", f["layer"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or("")));
+        for r in f["rules"].as_array().into_iter().flatten() {
+            if let Some(e) = r["error"].as_str() {
+                out(&format!("  BROKEN: {e}\n"));
+                continue;
+            }
+            out(&format!(
+                "  {:<15} {:<36} {}\n",
+                r["effect"].as_str().unwrap_or(""),
+                r["location"].as_str().unwrap_or(""),
+                r["head"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    for r in &chain.failures {
+        err(&format!("failsafe: {}\n", r.reason));
+    }
+    exit::OK
+}
+
+/// The layer a file to validate belongs to, from its name and package.
+fn guess_layer(path: &Path, text: &str) -> Layer {
+    if path.file_name().is_some_and(|n| n == REPO_POLICY_FILE) {
+        return Layer::Repo;
+    }
+    if text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with("package failsafe.bundled.") || l.starts_with("package guard.bundled.")
+    }) {
+        return Layer::Bundled;
+    }
+    Layer::User
+}
+
+/// Lint findings of `--strict` for one parsed policy.
+fn strict_findings(text: &str, prepared: &rewrite::Prepared) -> Vec<String> {
+    let mut found = Vec::new();
+    if !prepared.rego_v1 {
+        found.push("uses Rego v0 syntax; `import rego.v1` is recommended".to_string());
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for site in &prepared.sites {
+        let start = site.line.saturating_sub(1) as usize;
+        let head: String = lines
+            .iter()
+            .skip(start)
+            .take_while(|l| !l.trim_start().starts_with('}'))
+            .take(12)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let head = head.split(" if").next().unwrap_or("");
+        if !head.contains("\"id\"") {
+            found.push(format!("line {}: `{}` rule has no \"id\"", site.line, site.effect.rule_name()));
+        }
+    }
+    found
+}
+
+/// Runs `failsafe validate`.
+pub fn validate(strict: bool, files: &[PathBuf], json: bool) -> i32 {
+    let mut results = Vec::new();
+    let mut bad = 0;
+    for path in files {
+        let (errors, warnings) = validate_one(path, strict);
+        if !errors.is_empty() || (strict && !warnings.is_empty()) {
+            bad += 1;
+        }
+        results.push(json!({"path": path, "ok": errors.is_empty(), "errors": errors, "warnings": warnings}));
+    }
+    if json {
+        out(&json_text(&json!({"files": results})));
+    } else {
+        for r in &results {
+            let ok = r["ok"].as_bool().unwrap_or(false);
+            out(&format!("{} {}\n", if ok { "ok     " } else { "BROKEN " }, r["path"].as_str().unwrap_or("")));
+            for e in r["errors"].as_array().into_iter().flatten() {
+                out(&format!("  error:   {}\n", e.as_str().unwrap_or("")));
+            }
+            for w in r["warnings"].as_array().into_iter().flatten() {
+                out(&format!("  warning: {}\n", w.as_str().unwrap_or("")));
+            }
+        }
+    }
+    if bad == 0 {
+        exit::OK
+    } else {
+        exit::NO
+    }
+}
+
+fn validate_one(path: &Path, strict: bool) -> (Vec<String>, Vec<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return (vec![format!("cannot read: {e}")], Vec::new()),
+    };
+    let display = path.display().to_string();
+    if path.extension().is_some_and(|x| x == "toml") {
+        return match ToolSpec::parse(&display, &text) {
+            Ok(s) if crate::tool::is_reserved(&s.tool) || s.binaries.iter().any(|b| crate::tool::is_reserved(b)) => {
+                (vec![format!("`{}` is a built-in tool or failsafe itself; a user spec cannot replace it", s.tool)], Vec::new())
+            }
+            Ok(_) => (Vec::new(), Vec::new()),
+            Err(e) => (vec![e.to_string()], Vec::new()),
+        };
+    }
+    let prepared = match rewrite::prepare(&display, &text, 0) {
+        Ok(p) => p,
+        Err(e) => return (vec![rewrite_error_line(&e)], Vec::new()),
+    };
+    let warnings = if strict { strict_findings(&text, &prepared) } else { Vec::new() };
+    let chain = Chain {
+        files: vec![PolicyFile { layer: guess_layer(path, &text), path: display, text, trusted: Some(true) }],
+        failures: Vec::new(),
+    };
+    let eval = evaluate(&chain, &json!({"fact_version": 1, "argv": [], "args": [], "flags": {}, "flags_all": {}, "uncertain": []}), &json!({}));
+    let errors = eval
+        .reasons
+        .iter()
+        .filter(|r| r.id.starts_with("failsafe."))
+        .map(|r| r.reason.clone())
+        .collect();
+    (errors, warnings)
+}

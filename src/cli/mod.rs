@@ -1,0 +1,275 @@
+//! The human-facing subcommands (`failsafe explain`, `mode`, `trust`, …), built with clap.
+//!
+//! Each subcommand lives in its own module and returns an exit code. Output goes through
+//! [`out`] and [`err`]; nothing here execs a guarded tool.
+
+mod doctor;
+mod explain;
+mod guard;
+mod inspect;
+mod modes;
+mod setup;
+mod testing;
+mod trust;
+
+use crate::exit;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Writes `text` to stdout (the CLI's data channel).
+pub fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Writes `text` to stderr (messages for the human).
+pub fn err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// failsafe: a command guard for AI coding agents.
+///
+/// Installed as shims named kubectl, helm, terraform, tofu, aws and git at the front of
+/// an agent's PATH, failsafe judges every call against Rego policies and runs the real
+/// tool or refuses it (exit 77). These subcommands are for the human.
+#[derive(Debug, Parser)]
+#[command(name = "failsafe", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe mode get\n  failsafe install-shims\n  failsafe doctor")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// A mode word as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// Read-only (also `r`, `read`).
+    #[value(alias = "r", alias = "read")]
+    Ro,
+    /// Read-write (also `w`, `write`).
+    #[value(alias = "w", alias = "write")]
+    Rw,
+}
+
+impl ModeArg {
+    /// The mode it names.
+    pub fn mode(self) -> crate::mode::Mode {
+        match self {
+            ModeArg::Ro => crate::mode::Mode::Read,
+            ModeArg::Rw => crate::mode::Mode::Write,
+        }
+    }
+}
+
+/// `--json` for commands that print data.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// failsafe's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Dry-run a command: print its fact, every rule that matched and the decision.
+    ///
+    /// Never runs anything. Exit status 0 means the command would run, 1 that it would be
+    /// blocked or need approval.
+    #[command(after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe explain 'git push --force origin main'\n  failsafe explain --mode rw --json -- terraform destroy")]
+    Explain {
+        /// Judge as if the pane were in this mode instead of its current one.
+        #[arg(long, value_enum)]
+        mode: Option<ModeArg>,
+        /// Print the fact, the rules and the decision as one JSON document.
+        #[arg(long)]
+        json: bool,
+        /// The command: its words after `--`, or one quoted string.
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
+    },
+    /// Read or set this pane's mode (read-only or write).
+    #[command(after_help = "Examples:\n  failsafe mode get\n  failsafe mode set rw")]
+    Mode {
+        /// get or set.
+        #[command(subcommand)]
+        action: ModeAction,
+    },
+    /// Flip this pane between read and write; prints old → new.
+    #[command(after_help = "Example:\n  failsafe toggle")]
+    Toggle(JsonFlag),
+    /// Trust a repo policy file by path and content hash, so its overrides apply.
+    #[command(after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list")]
+    Trust {
+        /// add, remove or list.
+        #[command(subcommand)]
+        action: TrustAction,
+    },
+    /// List the loaded policy files per layer.
+    #[command(after_help = "Example:\n  failsafe policies list --json")]
+    Policies {
+        /// list.
+        #[command(subcommand)]
+        action: ListAction,
+    },
+    /// List the tool specs failsafe parses commands with.
+    #[command(after_help = "Example:\n  failsafe tools list")]
+    Tools {
+        /// list.
+        #[command(subcommand)]
+        action: ListAction,
+    },
+    /// Print the effective policy chain for a directory, with file:line of every rule.
+    #[command(after_help = "Example:\n  failsafe audit ~/src/payments")]
+    Audit {
+        /// Directory to audit (default: the current one).
+        path: Option<PathBuf>,
+        /// The tool whose bundled policy to show (default: all).
+        #[arg(long)]
+        tool: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Parse and lint policy files (.rego) and tool specs (.toml).
+    #[command(after_help = "Example:\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego")]
+    Validate {
+        /// Also require an `id` on every rule and `import rego.v1`.
+        #[arg(long)]
+        strict: bool,
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Run a policy regression corpus and the `test_*` rules of the policy files.
+    ///
+    /// Each case is a directory with `fact.json` or `argv` (a JSON array, or one shell
+    /// line) and `expected.json` (`{"decision": "block", "ids": ["..."], "mode": "read"}`).
+    #[command(after_help = "Example:\n  failsafe test tests/policy-cases")]
+    Test {
+        /// The corpus directory.
+        dir: PathBuf,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Create the shim symlinks and print the PATH line to add.
+    #[command(after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git")]
+    InstallShims {
+        /// Directory for the shims (default: $XDG_DATA_HOME/failsafe/shims or ~/.local/share/failsafe/shims).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Comma-separated tools to shim (default: every built-in tool and user spec).
+        #[arg(long, value_delimiter = ',')]
+        tools: Option<Vec<String>>,
+    },
+    /// Remove the shim symlinks that point at failsafe.
+    #[command(after_help = "Example:\n  failsafe uninstall-shims")]
+    UninstallShims {
+        /// Directory of the shims (default as for install-shims).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Check the setup the way the agent sees it.
+    #[command(after_help = "Example:\n  PATH=~/.local/share/failsafe/shims:$PATH failsafe doctor")]
+    Doctor(JsonFlag),
+    /// Write a commented starter user policy and config.toml.
+    #[command(after_help = "Example:\n  failsafe init")]
+    Init,
+    /// Print shell completions.
+    #[command(after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `failsafe mode …`.
+#[derive(Debug, Subcommand)]
+pub enum ModeAction {
+    /// Print this pane's mode.
+    Get(JsonFlag),
+    /// Set this pane's mode: ro (r, read) or rw (w, write).
+    Set {
+        /// The new mode.
+        #[arg(value_enum)]
+        mode: ModeArg,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// `failsafe trust …`.
+#[derive(Debug, Subcommand)]
+pub enum TrustAction {
+    /// Trust a repo policy (default: the nearest .failsafe.rego above the current directory).
+    Add {
+        /// The .failsafe.rego file.
+        path: Option<PathBuf>,
+    },
+    /// Stop trusting a repo policy.
+    Remove {
+        /// The .failsafe.rego file.
+        path: PathBuf,
+    },
+    /// List trusted files and whether their content still matches.
+    List(JsonFlag),
+}
+
+/// `… list`.
+#[derive(Debug, Subcommand)]
+pub enum ListAction {
+    /// List them.
+    List(JsonFlag),
+}
+
+/// Parses `argv` and runs the subcommand; returns the exit code.
+pub fn run(argv: Vec<OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Explain { mode, json, command } => explain::run(mode, json, command),
+        Command::Mode { action } => modes::run_mode(action),
+        Command::Toggle(j) => modes::toggle(j.json),
+        Command::Trust { action } => trust::run(action),
+        Command::Policies { action: ListAction::List(j) } => inspect::policies_list(j.json),
+        Command::Tools { action: ListAction::List(j) } => inspect::tools_list(j.json),
+        Command::Audit { path, tool, json } => inspect::audit(path, tool, json.json),
+        Command::Validate { strict, files, json } => inspect::validate(strict, &files, json.json),
+        Command::Test { dir, json } => testing::run(&dir, json.json),
+        Command::InstallShims { dir, tools } => setup::install_shims(dir, tools),
+        Command::UninstallShims { dir } => setup::uninstall_shims(dir),
+        Command::Doctor(j) => doctor::run(j.json),
+        Command::Init => setup::init(),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "failsafe", &mut buf);
+            out(&String::from_utf8_lossy(&buf));
+            exit::OK
+        }
+    }
+}
+
+/// The config dir of the real process environment.
+pub fn config_dir() -> PathBuf {
+    crate::config::config_dir(&crate::config::process_env, crate::config::process_home().as_deref())
+}
+
+/// Pretty JSON text with a trailing newline.
+pub fn json_text(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,196 @@
+//! `failsafe test DIR`: a policy regression corpus, plus the `test_*` rules of the policy
+//! files (the user's and any `.rego` under DIR).
+
+use super::{err, json_text, out};
+use crate::exit;
+use crate::facts::Source;
+use crate::judge::{judge, Request};
+use crate::mode::Mode;
+use crate::policy::layers::{load_chain, user_policy_paths, ChainRequest};
+use crate::policy::{decide, evaluate, rewrite};
+use serde_json::{json, Value};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// One case's outcome.
+struct Outcome {
+    name: String,
+    passed: bool,
+    detail: String,
+}
+
+fn cases(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            if child.join("expected.json").is_file() {
+                found.push(child.clone());
+            }
+            cases(&child, found);
+        }
+    }
+}
+
+fn rego_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    children.sort();
+    for child in children {
+        if child.is_dir() {
+            rego_files(&child, found);
+        } else if child.extension().is_some_and(|x| x == "rego") {
+            found.push(child);
+        }
+    }
+}
+
+fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+fn read_argv(path: &Path) -> Result<Vec<OsString>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let words: Vec<String> = if text.trim_start().starts_with('[') {
+        serde_json::from_str(&text).map_err(|e| format!("{} is not a JSON array of strings: {e}", path.display()))?
+    } else {
+        shell_words::split(text.trim()).map_err(|e| format!("{}: {e}", path.display()))?
+    };
+    Ok(words.into_iter().map(OsString::from).collect())
+}
+
+/// (decision, every reason id) for one case directory.
+fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), String> {
+    let mode = match expected.get("mode").and_then(Value::as_str) {
+        Some(m) => Mode::parse(m).ok_or_else(|| format!("expected.json: unknown mode `{m}`"))?,
+        None => Mode::Read,
+    };
+    if case.join("argv").is_file() {
+        let argv = read_argv(&case.join("argv"))?;
+        let binary = argv
+            .first()
+            .and_then(|a| Path::new(a).file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| "argv is empty".to_string())?;
+        let j = judge(Request { binary, argv, source: Source::Test, mode: Some(mode) });
+        let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
+        return Ok((j.decision.verdict.as_str().to_string(), ids));
+    }
+    let mut fact = read_json(&case.join("fact.json"))?;
+    if let Some(obj) = fact.as_object_mut() {
+        obj.entry("mode").or_insert(json!(mode.as_str()));
+    }
+    let fact_mode = fact.get("mode").and_then(Value::as_str).and_then(Mode::parse).unwrap_or(Mode::Read);
+    let tool = fact.get("tool").and_then(Value::as_str).unwrap_or("").to_string();
+    let cwd = fact.get("cwd").and_then(Value::as_str).map_or_else(|| case.to_path_buf(), PathBuf::from);
+    let config = super::config_dir();
+    let home = crate::config::process_home();
+    let settings = crate::config::Settings::load(&config).map_err(|e| e.to_string())?;
+    let chain = load_chain(&ChainRequest { tool: &tool, mode: fact_mode, config_dir: &config, cwd: &cwd, home: home.as_deref() });
+    let eval = evaluate(&chain, &fact, &settings.to_json());
+    let d = decide(&eval);
+    Ok((d.verdict.as_str().to_string(), eval.reasons.iter().map(|r| r.id.clone()).collect()))
+}
+
+fn check_case(case: &Path, root: &Path) -> Outcome {
+    let name = case.strip_prefix(root).unwrap_or(case).display().to_string();
+    let result = read_json(&case.join("expected.json")).and_then(|expected| {
+        let want = expected.get("decision").and_then(Value::as_str).ok_or("expected.json has no \"decision\"")?.to_string();
+        let (got, ids) = run_case(case, &expected)?;
+        let mut problems = Vec::new();
+        if got != want {
+            problems.push(format!("expected {want}, got {got}"));
+        }
+        for id in expected.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            if !ids.iter().any(|i| i == id) {
+                problems.push(format!("rule `{id}` did not fire (fired: {})", ids.join(", ")));
+            }
+        }
+        Ok(problems.join("; "))
+    });
+    match result {
+        Ok(problems) if problems.is_empty() => Outcome { name, passed: true, detail: String::new() },
+        Ok(problems) => Outcome { name, passed: false, detail: problems },
+        Err(e) => Outcome { name, passed: false, detail: e },
+    }
+}
+
+/// Evaluates every `test_*` rule in `files` (loaded together, as written).
+fn rule_tests(files: &[PathBuf]) -> Vec<Outcome> {
+    let mut engine = regorus::Engine::new();
+    let mut tests = Vec::new();
+    let mut outcomes = Vec::new();
+    for path in files {
+        let display = path.display().to_string();
+        let loaded = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|text| {
+                let prepared = rewrite::prepare(&display, &text, 0)?;
+                engine.set_rego_v0(!prepared.rego_v1);
+                engine.add_policy(display.clone(), text).map_err(|e| e.to_string())?;
+                Ok(prepared)
+            });
+        match loaded {
+            Ok(p) => tests.extend(p.tests.into_iter().map(|t| (display.clone(), p.package.clone(), t))),
+            Err(e) => outcomes.push(Outcome { name: display, passed: false, detail: crate::policy::engine::first_line_of_error(&e) }),
+        }
+    }
+    for (file, package, test) in tests {
+        let result = engine.eval_rule(format!("data.{package}.{test}"));
+        let (passed, detail) = match result {
+            Ok(regorus::Value::Bool(true)) => (true, String::new()),
+            Ok(v) => (false, format!("evaluated to {v}")),
+            Err(e) => (false, crate::policy::engine::first_line_of_error(&e.to_string())),
+        };
+        outcomes.push(Outcome { name: format!("{file}: {test}"), passed, detail });
+    }
+    outcomes
+}
+
+/// Runs `failsafe test DIR`.
+pub fn run(dir: &Path, json: bool) -> i32 {
+    if !dir.is_dir() {
+        err(&format!("failsafe: {} is not a directory\n", dir.display()));
+        return exit::USAGE;
+    }
+    let mut found = Vec::new();
+    cases(dir, &mut found);
+    let mut outcomes: Vec<Outcome> = found.iter().map(|c| check_case(c, dir)).collect();
+    let mut policy_files = Vec::new();
+    let mut failures = Vec::new();
+    policy_files.extend(user_policy_paths(&super::config_dir(), &mut failures));
+    rego_files(dir, &mut policy_files);
+    outcomes.extend(rule_tests(&policy_files));
+    let passed = outcomes.iter().filter(|o| o.passed).count();
+    let failed = outcomes.len() - passed;
+    if json {
+        out(&json_text(&json!({
+            "passed": passed,
+            "failed": failed,
+            "results": outcomes.iter().map(|o| json!({"name": o.name, "passed": o.passed, "detail": o.detail})).collect::<Vec<_>>(),
+        })));
+    } else {
+        for o in &outcomes {
+            if o.passed {
+                out(&format!("PASS {}\n", o.name));
+            } else {
+                out(&format!("FAIL {}: {}\n", o.name, o.detail));
+            }
+        }
+        out(&format!("{passed} passed, {failed} failed\n"));
+    }
+    if failed == 0 && !outcomes.is_empty() {
+        exit::OK
+    } else {
+        if outcomes.is_empty() {
+            err(&format!("failsafe: no cases (directories with expected.json) and no test_* rules under {}\n", dir.display()));
+        }
+        exit::NO
+    }
+}

@@ -1,0 +1,157 @@
+//! The one pipeline every front end shares: argv → fact → policy chain → decision.
+//!
+//! Shim mode, `explain`, `test` and (later) the hook all call [`judge`]. It never fails:
+//! anything that cannot be checked (config, spec, policies) becomes a block reason with
+//! the exact cause, so the caller can only ever refuse or run. It never execs and never
+//! writes.
+
+use crate::config::{self, Settings};
+use crate::facts::{self, Context, Fact, Source};
+use crate::mode::{self, Mode};
+use crate::policy::{self, ChainRequest, Decision, Effect, Evaluation, Layer, Reason};
+use crate::spec::{self, ToolSpec};
+use crate::tool;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What the caller asks to be judged.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Basename of argv[0] (`kubectl`, `tofu`).
+    pub binary: String,
+    /// The full argument vector, argv[0] included.
+    pub argv: Vec<OsString>,
+    /// Where the decision is made.
+    pub source: Source,
+    /// Force a mode instead of reading the pane's (`explain --mode`).
+    pub mode: Option<Mode>,
+}
+
+/// Everything the front ends need after judging: the fact, what each layer said, the
+/// decision, and notes for the human.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// The fact the policies saw.
+    pub fact: Fact,
+    /// What the policy files produced.
+    pub evaluation: Evaluation,
+    /// The combined decision.
+    pub decision: Decision,
+    /// The config directory used.
+    pub config_dir: PathBuf,
+    /// The settings used (defaults when config.toml is broken).
+    pub settings: Settings,
+    /// Notes for the human (a broken mode file, untrusted repo overrides).
+    pub notes: Vec<String>,
+    /// Microseconds spent judging.
+    pub duration_us: u64,
+}
+
+fn failure(id: &str, reason: String, location: String) -> Reason {
+    Reason {
+        id: id.to_string(),
+        reason,
+        effect: Effect::Block,
+        layer: Layer::Bundled,
+        location,
+        package: String::new(),
+    }
+}
+
+/// How the tool of `binary` is parsed: a built-in spec or a user spec.
+fn find_spec(binary: &str, config_dir: &std::path::Path) -> Result<ToolSpec, Reason> {
+    if let Some(canonical) = tool::builtin_tool_of(binary) {
+        return match spec::builtin(canonical) {
+            Some(Ok(s)) => Ok(s),
+            Some(Err(e)) => Err(failure("failsafe.internal", format!("{e} (a bug in failsafe; the command was refused)"), String::new())),
+            None => Err(failure("failsafe.internal", format!("no built-in spec for `{canonical}` (a bug in failsafe; the command was refused)"), String::new())),
+        };
+    }
+    match spec::find_user_spec(config_dir, binary) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(e)) => Err(failure("failsafe.spec-broken", e.to_string(), config_dir.join("tools").display().to_string())),
+        None => Err(failure(
+            "failsafe.unknown-tool",
+            format!("`{binary}` is not a guarded tool and no tool spec in {} names it", config_dir.join("tools").display()),
+            String::new(),
+        )),
+    }
+}
+
+/// Judges one command in the real process environment.
+pub fn judge(req: Request) -> Judgement {
+    let started = Instant::now();
+    let home = config::process_home();
+    let config_dir = config::config_dir(&config::process_env, home.as_deref());
+    let mut failures = Vec::new();
+    let mut notes = Vec::new();
+    let settings = match Settings::load(&config_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            failures.push(failure("failsafe.config-unreadable", e.to_string(), config_dir.join("config.toml").display().to_string()));
+            Settings::default()
+        }
+    };
+    let pane = mode::pane_id(&config::process_env);
+    let mode = match req.mode {
+        Some(m) => m,
+        None => {
+            let reading = mode::read_mode(&config_dir, &pane);
+            notes.extend(reading.problem);
+            reading.mode
+        }
+    };
+    let ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
+    judge_in(req, ctx, config_dir, failures, notes, started)
+}
+
+/// Judges one command in a given context (tests and `failsafe test` use this directly).
+pub fn judge_in(
+    req: Request,
+    ctx: Context,
+    config_dir: PathBuf,
+    mut failures: Vec<Reason>,
+    notes: Vec<String>,
+    started: Instant,
+) -> Judgement {
+    let (argv, pre_uncertain) = facts::argv_to_strings(&req.argv);
+    let fact = match find_spec(&req.binary, &config_dir) {
+        Ok(spec) => facts::build(&spec, &req.binary, argv, pre_uncertain, &ctx),
+        Err(reason) => {
+            failures.push(reason);
+            facts::build(&ToolSpec::bare(&req.binary), &req.binary, argv, pre_uncertain, &ctx)
+        }
+    };
+    let fact_json = serde_json::to_value(&fact).unwrap_or(serde_json::Value::Null);
+    let cwd = PathBuf::from(&fact.cwd);
+    let chain_req = ChainRequest {
+        tool: &fact.tool,
+        mode: ctx.mode,
+        config_dir: &config_dir,
+        cwd: &cwd,
+        home: ctx.home.as_deref(),
+    };
+    let chain = policy::load_chain(&chain_req);
+    let mut evaluation = policy::evaluate(&chain, &fact_json, &ctx.settings.to_json());
+    failures.append(&mut evaluation.reasons);
+    evaluation.reasons = failures;
+    let decision = policy::decide(&evaluation);
+    let mut notes = notes;
+    for ignored in &decision.ignored_overrides {
+        notes.push(format!(
+            "{} has an allow_override that was not applied because the file is not trusted (a human can run `failsafe trust add {}` after reading it)",
+            ignored.location, ignored.location.rsplit_once(':').map_or(ignored.location.as_str(), |(f, _)| f)
+        ));
+    }
+    notes.dedup();
+    Judgement {
+        fact,
+        evaluation,
+        decision,
+        config_dir,
+        settings: ctx.settings,
+        notes,
+        duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    }
+}

@@ -1,0 +1,369 @@
+//! Evaluating a chain of policy files against one fact with regorus.
+//!
+//! Every file is rewritten (see `rewrite`) so each decision rule is evaluated on its own
+//! and its output traced to `file:line`. Whatever goes wrong — a syntax error, a package
+//! a layer may not use, an evaluation error, an output that is not an object with a
+//! `reason` — becomes a block reason naming the file and line. Nothing here can allow.
+
+use super::layers::{Chain, PolicyFile};
+use super::rewrite::{self, Prepared};
+use super::{Effect, Layer, Reason};
+use regorus::{Engine, Value};
+
+/// Packages each layer may declare. Bundled files use `failsafe.bundled.*`; user files
+/// `failsafe.user`, or helper packages outside `failsafe.*`/`guard.*`; repo files only
+/// `failsafe.repo`. `guard.*` is accepted for the same names (the original failsafe
+/// README's spelling).
+fn package_allowed(layer: Layer, package: &str) -> bool {
+    let canonical = package
+        .strip_prefix("guard.")
+        .map_or_else(|| package.to_string(), |rest| format!("failsafe.{rest}"));
+    match layer {
+        Layer::Bundled => canonical.starts_with("failsafe.bundled."),
+        Layer::User => {
+            canonical == "failsafe.user"
+                || !(package.starts_with("failsafe.")
+                    || package.starts_with("guard.")
+                    || package == "failsafe"
+                    || package == "guard")
+        }
+        Layer::Repo => canonical == "failsafe.repo",
+    }
+}
+
+/// What one file's decision rules produced.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// Layer of the file.
+    pub layer: Layer,
+    /// Display path.
+    pub path: String,
+    /// Package, `""` when the file did not parse.
+    pub package: String,
+    /// Repo files only: trusted?
+    pub trusted: Option<bool>,
+    /// Number of decision rules (`block`/`ask`/`allow_override` definitions) in it.
+    pub rules: usize,
+    /// Names of `test_*` rules.
+    pub tests: Vec<String>,
+}
+
+/// The outcome of evaluating a chain: every reason that fired, plus the overrides that
+/// were ignored because their repo file is not trusted.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Files that were evaluated, in order.
+    pub files: Vec<FileResult>,
+    /// Every reason that fired or failure that counts as a block, in chain order.
+    pub reasons: Vec<Reason>,
+    /// `allow_override` reasons from untrusted repo files; shown, never applied.
+    pub ignored_overrides: Vec<Reason>,
+}
+
+fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
+    Reason {
+        id: "failsafe.policy-broken".to_string(),
+        reason: why,
+        effect: Effect::Block,
+        layer: file.layer,
+        location: if location.is_empty() {
+            file.path.clone()
+        } else {
+            location
+        },
+        package: package.to_string(),
+    }
+}
+
+/// Evaluates `chain` with `input` (the fact as JSON) and `data.failsafe.config` set to
+/// `config`.
+pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::Value) -> Evaluation {
+    let mut eval = Evaluation {
+        reasons: chain.failures.clone(),
+        ..Evaluation::default()
+    };
+    let mut engine = Engine::new();
+    let mut loaded: Vec<(&PolicyFile, Prepared)> = Vec::new();
+    let mut next_index = 0;
+    for file in &chain.files {
+        let prepared = match rewrite::prepare(&file.path, &file.text, next_index) {
+            Ok(p) => p,
+            Err(message) => {
+                let why = format!(
+                    "policy file {} does not parse, so it is treated as a block: {}",
+                    file.path,
+                    first_line_of_error(&message)
+                );
+                eval.reasons.push(broken(file, "", error_location(&message, &file.path), why));
+                continue;
+            }
+        };
+        next_index += prepared.sites.len();
+        if !package_allowed(file.layer, &prepared.package) {
+            let why = format!(
+                "policy file {} declares package `{}`, which a {} policy may not use (expected `{}`)",
+                file.path,
+                prepared.package,
+                file.layer,
+                expected_package(file.layer)
+            );
+            eval.reasons.push(broken(file, &prepared.package, file.path.clone(), why));
+            continue;
+        }
+        engine.set_rego_v0(!prepared.rego_v1);
+        if let Err(e) = engine.add_policy(file.path.clone(), prepared.text.clone()) {
+            let message = e.to_string();
+            let why = format!(
+                "policy file {} does not load, so it is treated as a block: {}",
+                file.path,
+                first_line_of_error(&message)
+            );
+            eval.reasons.push(broken(file, &prepared.package, error_location(&message, &file.path), why));
+            continue;
+        }
+        eval.files.push(FileResult {
+            layer: file.layer,
+            path: file.path.clone(),
+            package: prepared.package.clone(),
+            trusted: file.trusted,
+            rules: prepared.sites.len(),
+            tests: prepared.tests.clone(),
+        });
+        loaded.push((file, prepared));
+    }
+    if loaded.iter().all(|(_, p)| p.sites.is_empty()) {
+        return eval;
+    }
+    if let Err(e) = engine.add_data(Value::from(serde_json::json!({
+        "failsafe": { "config": config }
+    }))) {
+        let reason = Reason {
+            id: "failsafe.internal".to_string(),
+            reason: format!("cannot hand config.toml to the policies: {e} (a bug in failsafe; the command was refused)"),
+            effect: Effect::Block,
+            layer: Layer::Bundled,
+            location: String::new(),
+            package: String::new(),
+        };
+        eval.reasons.push(reason);
+        return eval;
+    }
+    engine.set_input(Value::from(input.clone()));
+    let mut seen_errors: Vec<String> = Vec::new();
+    for (file, prepared) in &loaded {
+        for site in &prepared.sites {
+            let location = format!("{}:{}", file.path, site.line);
+            let rule_path = format!("data.{}.{}", prepared.package, site.name);
+            match engine.eval_rule(rule_path) {
+                Ok(value) => collect_outputs(&mut eval, file, prepared, site.effect, &location, &value),
+                Err(e) => {
+                    let message = first_line_of_error(&e.to_string()).replace(&site.name, site.effect.rule_name());
+                    if seen_errors.contains(&message) {
+                        continue;
+                    }
+                    seen_errors.push(message.clone());
+                    let why = format!(
+                        "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
+                        site.effect.rule_name()
+                    );
+                    eval.reasons.push(broken(file, &prepared.package, location.clone(), why));
+                }
+            }
+        }
+    }
+    eval
+}
+
+fn collect_outputs(
+    eval: &mut Evaluation,
+    file: &PolicyFile,
+    prepared: &Prepared,
+    effect: Effect,
+    location: &str,
+    value: &Value,
+) {
+    let items: Vec<&Value> = match value {
+        Value::Undefined => return,
+        Value::Set(set) => set.iter().collect(),
+        other => {
+            let why = format!(
+                "policy rule `{}` at {location} produced `{}` instead of a set of objects with a `reason`; a broken policy counts as a block",
+                effect.rule_name(),
+                compact(other)
+            );
+            eval.reasons.push(broken(file, &prepared.package, location.to_string(), why));
+            return;
+        }
+    };
+    for item in items {
+        let reason_text = item["reason"].as_string().ok().map(|s| s.to_string());
+        let id = item["id"].as_string().ok().map(|s| s.to_string()).unwrap_or_default();
+        let Some(reason_text) = reason_text.filter(|r| !r.trim().is_empty()) else {
+            let why = format!(
+                "policy rule `{}` at {location} produced `{}`, which is not an object with a non-empty `reason`; a broken policy counts as a block",
+                effect.rule_name(),
+                compact(item)
+            );
+            eval.reasons.push(broken(file, &prepared.package, location.to_string(), why));
+            continue;
+        };
+        let reason = Reason {
+            id,
+            reason: reason_text,
+            effect,
+            layer: file.layer,
+            location: location.to_string(),
+            package: prepared.package.clone(),
+        };
+        if effect == Effect::AllowOverride && file.trusted == Some(false) {
+            eval.ignored_overrides.push(reason);
+        } else {
+            eval.reasons.push(reason);
+        }
+    }
+}
+
+fn expected_package(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Bundled => "failsafe.bundled.<tool>",
+        Layer::User => "failsafe.user",
+        Layer::Repo => "failsafe.repo",
+    }
+}
+
+fn compact(v: &Value) -> String {
+    let text = v.to_json_str().unwrap_or_else(|_| v.to_string());
+    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 120 {
+        format!("{}…", one.chars().take(120).collect::<String>())
+    } else {
+        one
+    }
+}
+
+/// The most useful line of a regorus error: the `error: …` text, with the `-->` location
+/// in front when there is one.
+pub fn first_line_of_error(message: &str) -> String {
+    let location = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .map(str::to_string);
+    let text = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map(str::to_string)
+        .unwrap_or_else(|| message.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string());
+    match location {
+        Some(loc) => format!("{text} (at {loc})"),
+        None => text,
+    }
+}
+
+/// `file:line` from a regorus error (`--> file:12:5`), or the file alone.
+fn error_location(message: &str, path: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("--> "))
+        .and_then(|loc| loc.rsplit_once(':').map(|(fl, _col)| fl.to_string()))
+        .unwrap_or_else(|| path.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn file(layer: Layer, path: &str, text: &str, trusted: Option<bool>) -> PolicyFile {
+        PolicyFile {
+            layer,
+            path: path.to_string(),
+            text: text.to_string(),
+            trusted,
+        }
+    }
+
+    fn run(files: Vec<PolicyFile>, input: serde_json::Value) -> Evaluation {
+        let chain = Chain {
+            files,
+            failures: Vec::new(),
+        };
+        evaluate(&chain, &input, &json!({}))
+    }
+
+    #[test]
+    fn each_reason_carries_its_rule_line() {
+        let text = "package failsafe.user\nimport rego.v1\n\nblock contains {\"id\": \"a\", \"reason\": \"first\"} if input.x\n\nblock contains {\"id\": \"b\", \"reason\": \"second\"} if input.x\n";
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({"x": true}));
+        let got: Vec<_> = e.reasons.iter().map(|r| (r.id.as_str(), r.location.as_str())).collect();
+        assert_eq!(got, vec![("a", "u.rego:4"), ("b", "u.rego:6")]);
+    }
+
+    #[test]
+    fn malformed_outputs_block() {
+        let text = "package failsafe.user\nimport rego.v1\nblock contains \"just a string\" if true\nask contains {\"id\": \"x\"} if true\n";
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({}));
+        assert_eq!(e.reasons.len(), 2);
+        assert!(e.reasons.iter().all(|r| r.effect == Effect::Block && r.id == "failsafe.policy-broken"));
+        assert!(e.reasons[0].reason.contains("u.rego:3"));
+    }
+
+    #[test]
+    fn syntax_errors_block_with_the_file() {
+        let e = run(vec![file(Layer::Repo, "/r/.failsafe.rego", "package failsafe.repo\nblock contains {\n", Some(false))], json!({}));
+        assert_eq!(e.reasons.len(), 1);
+        assert!(e.reasons[0].reason.contains("/r/.failsafe.rego"));
+    }
+
+    #[test]
+    fn evaluation_errors_block() {
+        let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": sprintf(\"%d\", [1/0])} if true\n";
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({}));
+        assert!(!e.reasons.is_empty());
+        assert!(e.reasons.iter().all(|r| r.effect == Effect::Block));
+    }
+
+    #[test]
+    fn repo_files_may_not_impersonate_the_user_layer() {
+        let text = "package failsafe.user\nimport rego.v1\nallow_override contains {\"reason\": \"sneaky\"} if true\n";
+        let e = run(vec![file(Layer::Repo, ".failsafe.rego", text, Some(true))], json!({}));
+        assert_eq!(e.reasons.len(), 1);
+        assert_eq!(e.reasons[0].effect, Effect::Block);
+        assert!(e.reasons[0].reason.contains("may not use"));
+    }
+
+    #[test]
+    fn untrusted_overrides_are_set_aside() {
+        let text = "package failsafe.repo\nimport rego.v1\nallow_override contains {\"reason\": \"ok\"} if true\nblock contains {\"reason\": \"no\"} if true\n";
+        let e = run(vec![file(Layer::Repo, ".failsafe.rego", text, Some(false))], json!({}));
+        assert_eq!(e.ignored_overrides.len(), 1);
+        assert_eq!(e.reasons.len(), 1);
+        assert_eq!(e.reasons[0].effect, Effect::Block);
+    }
+
+    #[test]
+    fn rules_referring_to_block_still_work() {
+        let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": \"a\"} if input.x\nask contains {\"reason\": \"only when nothing blocks\"} if count(block) == 0\n";
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({"x": false}));
+        assert_eq!(e.reasons.len(), 1);
+        assert_eq!(e.reasons[0].effect, Effect::Ask);
+    }
+
+    #[test]
+    fn config_is_visible_to_policies() {
+        let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": \"cfg\"} if data.failsafe.config.flag\n";
+        let chain = Chain { files: vec![file(Layer::User, "u.rego", text, None)], failures: Vec::new() };
+        let e = evaluate(&chain, &json!({}), &json!({"flag": true}));
+        assert_eq!(e.reasons.len(), 1);
+    }
+
+    #[test]
+    fn package_rules() {
+        assert!(package_allowed(Layer::User, "guard.user"));
+        assert!(package_allowed(Layer::User, "lib.k8s"));
+        assert!(!package_allowed(Layer::User, "failsafe.repo"));
+        assert!(!package_allowed(Layer::User, "failsafe.bundled.git"));
+        assert!(package_allowed(Layer::Repo, "guard.repo"));
+        assert!(!package_allowed(Layer::Repo, "lib"));
+        assert!(package_allowed(Layer::Bundled, "failsafe.bundled.git"));
+    }
+}

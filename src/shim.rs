@@ -1,0 +1,203 @@
+//! Shim mode: failsafe invoked under a guarded tool's name.
+//!
+//! Finds the real tool further down PATH (never itself: device and inode are compared),
+//! judges the command, logs the decision, and then either replaces itself with the real
+//! tool (`exec`, so stdin, TTY, signals, PID and exit status are the tool's) or prints the
+//! refusal and exits 77. This is the only module that execs. Nothing here writes to
+//! stdout: it belongs to whoever called the tool.
+
+use crate::exit;
+use crate::facts::Source;
+use crate::judge::{self, Judgement, Request};
+use crate::policy::Verdict;
+use crate::refusal;
+use std::ffi::{OsStr, OsString};
+use std::io::{self, IsTerminal, Write};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The environment variable that counts nested shim executions. It only detects loops;
+/// it never skips a check.
+pub const DEPTH_VAR: &str = "FAILSAFE_SHIM_DEPTH";
+
+/// Nesting deeper than this is taken for a loop between shims and refused.
+pub const MAX_DEPTH: u32 = 16;
+
+/// Device and inode of a file: how the shim recognises itself through any symlink or
+/// PATH spelling.
+pub type FileId = (u64, u64);
+
+/// The running executable's identity (`/proc/self/exe` works even if the file was
+/// replaced since it started).
+pub fn self_id() -> Option<FileId> {
+    std::fs::metadata("/proc/self/exe")
+        .or_else(|_| std::env::current_exe().and_then(std::fs::metadata))
+        .ok()
+        .map(|m| (m.dev(), m.ino()))
+}
+
+/// Finds `name` on `path` (a PATH value), skipping empty and relative entries and any
+/// candidate that is the running binary itself.
+pub fn resolve_real(name: &str, path: &OsStr, me: Option<FileId>) -> Option<PathBuf> {
+    for dir in std::env::split_paths(path) {
+        if dir.as_os_str().is_empty() || !dir.is_absolute() {
+            continue;
+        }
+        let candidate = dir.join(name);
+        let Ok(meta) = std::fs::metadata(&candidate) else {
+            continue;
+        };
+        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
+            continue;
+        }
+        if Some((meta.dev(), meta.ino())) == me {
+            continue;
+        }
+        return Some(candidate);
+    }
+    None
+}
+
+fn eprint(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// Runs shim mode for `binary` (the basename of argv[0]); returns an exit code only when
+/// the real tool was not exec'd.
+pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
+    let depth: u32 = std::env::var(DEPTH_VAR)
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    if depth >= MAX_DEPTH {
+        eprint(&format!(
+            "failsafe: refused `{binary}`: shims have called each other {depth} times, which looks like a loop\n  help:   check that the real `{binary}` is on PATH after the shim directory (`failsafe doctor`)\n"
+        ));
+        return exit::BLOCKED;
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let Some(real) = resolve_real(binary, &path, self_id()) else {
+        eprint(&format!(
+            "failsafe: no real `{binary}` found on PATH after the shim directory\n  help:   install {binary}, or check PATH with `failsafe doctor`\n"
+        ));
+        return exit::TOOL_NOT_FOUND;
+    };
+    let judgement = judge::judge(Request {
+        binary: binary.to_string(),
+        argv: argv.clone(),
+        source: Source::Shim,
+        mode: None,
+    });
+    if let Err(refusal) = crate::record::record(&judgement) {
+        eprint(&refusal);
+        return exit::BLOCKED;
+    }
+    let verdict = judgement.decision.verdict;
+    let approved_inline = verdict == Verdict::Ask && inline_approval(&judgement);
+    if verdict.runs() || approved_inline {
+        return exec_real(&real, &argv, depth);
+    }
+    eprint(&refusal::render(&judgement));
+    exit::BLOCKED
+}
+
+/// Replaces this process with the real tool. Returns only if exec failed.
+fn exec_real(real: &Path, argv: &[OsString], depth: u32) -> i32 {
+    // argv[0] stays what was typed when it is a bare name; a path to the shim would
+    // mislead tools that locate their own files from argv[0], so it becomes the real path.
+    let typed = argv.first().cloned().unwrap_or_default();
+    let arg0 = if typed.as_bytes().contains(&b'/') {
+        real.as_os_str().to_os_string()
+    } else {
+        typed
+    };
+    let err = Command::new(real)
+        .arg0(arg0)
+        .args(argv.iter().skip(1))
+        .env(DEPTH_VAR, (depth + 1).to_string())
+        .exec();
+    eprint(&format!(
+        "failsafe: cannot run {}: {err}\n  help:   the command was allowed but the real tool could not be started\n",
+        real.display()
+    ));
+    exit::CANNOT_EXECUTE
+}
+
+/// The opt-in inline prompt for `ask` (config.toml `ask.inline = true`): only when stdin
+/// and stderr are terminals and `FAILSAFE_NONINTERACTIVE` is unset, and answered on
+/// `/dev/tty`. Anything but `y`/`yes` is no.
+fn inline_approval(j: &Judgement) -> bool {
+    if !j.settings.ask.inline
+        || std::env::var_os("FAILSAFE_NONINTERACTIVE").is_some()
+        || !io::stdin().is_terminal()
+        || !io::stderr().is_terminal()
+    {
+        return false;
+    }
+    let Ok(mut tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
+        return false;
+    };
+    let prompt = format!("{}  run it? [y/N] ", refusal::render(j));
+    if tty.write_all(prompt.as_bytes()).is_err() {
+        return false;
+    }
+    let mut answer = String::new();
+    let mut reader = io::BufReader::new(tty);
+    if io::BufRead::read_line(&mut reader, &mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn exe(path: &Path) -> io::Result<()> {
+        std::fs::write(path, "#!/bin/sh\n")?;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+    }
+
+    #[test]
+    fn skips_itself_by_inode_through_any_spelling() -> io::Result<()> {
+        let t = tempfile::tempdir()?;
+        let shims = t.path().join("shims");
+        let real = t.path().join("bin");
+        std::fs::create_dir_all(&shims)?;
+        std::fs::create_dir_all(&real)?;
+        let me = t.path().join("failsafe");
+        exe(&me)?;
+        symlink(&me, shims.join("kubectl"))?;
+        exe(&real.join("kubectl"))?;
+        symlink(&shims, t.path().join("linked-shims"))?;
+        let meta = std::fs::metadata(&me)?;
+        let id = Some((meta.dev(), meta.ino()));
+        let path = std::env::join_paths([
+            PathBuf::from(""),
+            PathBuf::from("relative/dir"),
+            shims.clone(),
+            PathBuf::from(format!("{}/", shims.display())),
+            PathBuf::from(format!("{}//", shims.display()).replace("/shims", "//shims")),
+            t.path().join("linked-shims"),
+            real.clone(),
+        ])
+        .map_err(io::Error::other)?;
+        assert_eq!(resolve_real("kubectl", &path, id), Some(real.join("kubectl")));
+        Ok(())
+    }
+
+    #[test]
+    fn skips_non_executables_and_reports_absence() -> io::Result<()> {
+        let t = tempfile::tempdir()?;
+        std::fs::write(t.path().join("git"), "not executable")?;
+        let path = t.path().as_os_str().to_os_string();
+        assert_eq!(resolve_real("git", &path, None), None);
+        Ok(())
+    }
+}
