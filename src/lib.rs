@@ -12,6 +12,7 @@ pub mod config;
 pub mod exit;
 pub mod facts;
 pub mod fsutil;
+pub mod log;
 pub mod mode;
 pub mod spec;
 pub mod tool;

@@ -191,7 +191,7 @@ mod tests {
     #[rstest]
     #[case("%3", "_3")]
     #[case("w0t0p0:ABC-1", "w0t0p0_ABC-1")]
-    #[case("../../etc/passwd", "_.._etc_passwd")]
+    #[case("../../etc/passwd", "_._.._etc_passwd")]
     #[case("", "default")]
     #[case("///", "default")]
     fn pane_ids_are_safe_file_names(#[case] raw: &str, #[case] id: &str) {

@@ -86,6 +86,11 @@ fn rule_line(r: &Reason) -> String {
     }
 }
 
+/// The toggle command for `pane`, quoted for pasting into a shell.
+fn toggle_command(pane: &str) -> String {
+    format!("failsafe toggle --pane {}", shell_words::quote(pane))
+}
+
 /// What a human can do about these reasons, most specific first.
 fn remedies(j: &Judgement) -> Vec<String> {
     let reasons = &j.decision.reasons;
@@ -102,9 +107,15 @@ fn remedies(j: &Judgement) -> Vec<String> {
         out.push("help:   failsafe refuses what it cannot check; fix the cause above and run the command again".to_string());
     }
     if j.decision.verdict == Verdict::Ask {
-        out.push("allow:  a human can run this command from their own terminal, or switch this pane with `failsafe toggle` there".to_string());
+        out.push(format!(
+            "allow:  a human can run this command from their own terminal, or switch this pane there with `{}`",
+            toggle_command(&j.fact.pane)
+        ));
     } else if bundled {
-        out.push("allow:  a human can run `failsafe toggle` in their own terminal to switch this pane to write mode".to_string());
+        out.push(format!(
+            "allow:  a human can run `{}` in their own terminal to switch this pane to write mode",
+            toggle_command(&j.fact.pane)
+        ));
     }
     if let Some(r) = layered.first() {
         let file = r.location.rsplit_once(':').map_or(r.location.as_str(), |(f, _)| f);

@@ -101,8 +101,13 @@ pub enum Command {
         action: ModeAction,
     },
     /// Flip this pane between read and write; prints old → new.
-    #[command(after_help = "Example:\n  failsafe toggle")]
-    Toggle(JsonFlag),
+    #[command(after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3")]
+    Toggle {
+        #[command(flatten)]
+        pane: PaneArg,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Trust a repo policy file by path and content hash, so its overrides apply.
     #[command(after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list")]
     Trust {
@@ -189,16 +194,32 @@ pub enum Command {
     },
 }
 
+/// `--pane` for the mode commands.
+#[derive(Debug, Clone, Args)]
+pub struct PaneArg {
+    /// The pane to act on, instead of this terminal's own (e.g. the agent's tmux pane
+    /// `%3`, or the value the agent has in FAILSAFE_PANE).
+    #[arg(long)]
+    pub pane: Option<String>,
+}
+
 /// `failsafe mode …`.
 #[derive(Debug, Subcommand)]
 pub enum ModeAction {
     /// Print this pane's mode.
-    Get(JsonFlag),
+    Get {
+        #[command(flatten)]
+        pane: PaneArg,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Set this pane's mode: ro (r, read) or rw (w, write).
     Set {
         /// The new mode.
         #[arg(value_enum)]
         mode: ModeArg,
+        #[command(flatten)]
+        pane: PaneArg,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -241,7 +262,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     match cli.command {
         Command::Explain { mode, json, command } => explain::run(mode, json, command),
         Command::Mode { action } => modes::run_mode(action),
-        Command::Toggle(j) => modes::toggle(j.json),
+        Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
         Command::Trust { action } => trust::run(action),
         Command::Policies { action: ListAction::List(j) } => inspect::policies_list(j.json),
         Command::Tools { action: ListAction::List(j) } => inspect::tools_list(j.json),

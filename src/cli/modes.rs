@@ -7,15 +7,18 @@ use crate::exit;
 use crate::mode::{self, Mode, PaneId};
 use serde_json::json;
 
-fn pane() -> PaneId {
-    mode::pane_id(&process_env)
+fn pane(explicit: Option<String>) -> PaneId {
+    match explicit {
+        Some(p) => PaneId::new(&p),
+        None => mode::pane_id(&process_env),
+    }
 }
 
 /// Runs `failsafe mode …`.
 pub fn run_mode(action: ModeAction) -> i32 {
     match action {
-        ModeAction::Get(j) => {
-            let pane = pane();
+        ModeAction::Get { pane: p, json: j } => {
+            let pane = pane(p.pane);
             let reading = mode::read_mode(&super::config_dir(), &pane);
             if let Some(problem) = &reading.problem {
                 err(&format!("failsafe: {problem}\n"));
@@ -27,27 +30,27 @@ pub fn run_mode(action: ModeAction) -> i32 {
             }
             exit::OK
         }
-        ModeAction::Set { mode, json } => {
+        ModeAction::Set { mode, pane: p, json } => {
             if let Err(code) = refuse_if_guarded("mode set") {
                 return code;
             }
-            set(mode.mode(), json.json)
+            set(pane(p.pane), mode.mode(), json.json)
         }
     }
 }
 
 /// Runs `failsafe toggle`.
-pub fn toggle(json: bool) -> i32 {
+pub fn toggle(explicit: Option<String>, json: bool) -> i32 {
     if let Err(code) = refuse_if_guarded("toggle") {
         return code;
     }
-    let current = mode::read_mode(&super::config_dir(), &pane()).mode;
-    set(current.flipped(), json)
+    let pane = pane(explicit);
+    let current = mode::read_mode(&super::config_dir(), &pane).mode;
+    set(pane, current.flipped(), json)
 }
 
-fn set(new: Mode, json: bool) -> i32 {
+fn set(pane: PaneId, new: Mode, json: bool) -> i32 {
     let dir = super::config_dir();
-    let pane = pane();
     let old = mode::read_mode(&dir, &pane).mode;
     if let Err(e) = mode::write_mode(&dir, &pane, new) {
         err(&format!(

@@ -1,2 +1,1124 @@
-//! Kubeconfig loading and merging, shared by the kubectl and helm enrichers.
-//! (Interface placeholder.)
+//! Kubeconfig loading, merging and resolution, shared by the kubectl and helm enrichers.
+//!
+//! Owns: finding the kubeconfig files exactly as client-go does (an explicit file, else
+//! every file in `KUBECONFIG`, else `~/.kube/config`), merging them (first file wins per
+//! context, cluster and user name; first non-empty `current-context` wins), and resolving
+//! the effective context, cluster, user, server and namespace under command-line
+//! overrides — including client-go's fallbacks to `KUBERNETES_MASTER` and to the
+//! in-cluster service account.
+//!
+//! Reads files only: no subprocesses, no network, never writes. Never fails: a file that
+//! exists but cannot be read or parsed becomes an `uncertain` entry naming the file; a
+//! file that does not exist is skipped, as client-go skips it.
+
+use super::Context;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Where a pod's service account credentials are mounted; client-go's in-cluster
+/// configuration looks here.
+pub const SERVICE_ACCOUNT_DIR: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// Larger files are refused rather than read: a kubeconfig is a few hundred kilobytes at
+/// most, and a path such as `/dev/zero` must not stall the guard.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A value given on the command line or in the environment, with where it came from
+/// (`--context`, `HELM_KUBECONTEXT`) so messages can name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Given<'a> {
+    /// The value as given.
+    pub value: &'a str,
+    /// The flag or variable it came from, e.g. `--context`.
+    pub origin: &'a str,
+}
+
+impl<'a> Given<'a> {
+    /// `value` given by `origin`; `None` when `value` is absent or empty, since client-go
+    /// treats an empty override as no override.
+    pub fn new(value: Option<&'a str>, origin: &'a str) -> Option<Given<'a>> {
+        value
+            .filter(|v| !v.is_empty())
+            .map(|value| Given { value, origin })
+    }
+}
+
+/// One context entry: which cluster and user it pairs, and its default namespace.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContextEntry {
+    /// Cluster entry name.
+    pub cluster: String,
+    /// User entry name.
+    pub user: String,
+    /// Default namespace, `""` when unset.
+    pub namespace: String,
+}
+
+/// One cluster entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterEntry {
+    /// API server URL, `""` when unset.
+    pub server: String,
+}
+
+/// The in-cluster configuration client-go falls back to inside a pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InCluster {
+    /// `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT`.
+    pub server: String,
+    /// `POD_NAMESPACE`, else the service account's namespace file, else `default`.
+    pub namespace: String,
+}
+
+/// The merged kubeconfig, plus what client-go would fall back to without one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Kubeconfig {
+    /// Files read and merged, in order (missing and unreadable files are not listed).
+    pub files: Vec<String>,
+    /// The first non-empty `current-context`.
+    pub current_context: String,
+    /// Context entries by name (first file wins).
+    pub contexts: BTreeMap<String, ContextEntry>,
+    /// Cluster entries by name (first file wins).
+    pub clusters: BTreeMap<String, ClusterEntry>,
+    /// User entry names.
+    pub users: BTreeSet<String>,
+    /// `KUBERNETES_MASTER`: client-go's server for a cluster entry that has none.
+    pub default_server: String,
+    /// Set when in-cluster configuration is possible (inside a pod with a mounted
+    /// service account token).
+    pub in_cluster: Option<InCluster>,
+    /// Things that make the tool stop with an error before it reaches a cluster (an
+    /// explicit kubeconfig that does not exist). The caller decides whether they matter
+    /// for its command, and moves them to `uncertain` if so.
+    pub problems: Vec<String>,
+}
+
+/// Command-line (or environment) overrides of the kubeconfig.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overrides<'a> {
+    /// Context to use instead of `current-context`.
+    pub context: Option<Given<'a>>,
+    /// Cluster entry to use instead of the context's.
+    pub cluster: Option<Given<'a>>,
+    /// User entry to use instead of the context's.
+    pub user: Option<Given<'a>>,
+    /// Server URL to use instead of the cluster's.
+    pub server: Option<Given<'a>>,
+    /// Namespace to use instead of the context's.
+    pub namespace: Option<Given<'a>>,
+}
+
+/// Where a command lands, after the overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// Effective context name (`""` when there is none).
+    pub context: String,
+    /// Cluster entry name.
+    pub cluster: String,
+    /// Short cluster name: see [`short_cluster_name`].
+    pub cluster_name: String,
+    /// API server URL (`""` when unknown).
+    pub server: String,
+    /// User entry name.
+    pub user: String,
+    /// Effective namespace; never empty.
+    pub namespace: String,
+    /// True when client-go would use the pod's in-cluster configuration: no server
+    /// could be found in the kubeconfig or on the command line, and the process runs in
+    /// a pod with a service account token mounted.
+    pub in_cluster: bool,
+    /// Why the tool would stop with an error before contacting any cluster (a named
+    /// context, cluster or user that is not defined; a missing explicit kubeconfig),
+    /// worded for `uncertain`.
+    pub problems: Vec<String>,
+}
+
+/// Loads the kubeconfig the way client-go does. `explicit` is `--kubeconfig`: when
+/// given, only that file is read, and its absence is recorded in
+/// [`Kubeconfig::problems`]. Relative paths are taken from `ctx.cwd`.
+///
+/// Never fails: a file that exists but cannot be read or parsed is skipped and an
+/// `uncertain` entry naming it is pushed.
+pub fn load(explicit: Option<Given<'_>>, ctx: &Context, uncertain: &mut Vec<String>) -> Kubeconfig {
+    load_with(explicit, ctx, Path::new(SERVICE_ACCOUNT_DIR), uncertain)
+}
+
+/// [`load`] with the service account directory made explicit (tests point it at a
+/// temporary directory).
+pub fn load_with(
+    explicit: Option<Given<'_>>,
+    ctx: &Context,
+    service_account_dir: &Path,
+    uncertain: &mut Vec<String>,
+) -> Kubeconfig {
+    let mut config = Kubeconfig::default();
+    match explicit.filter(|g| !g.value.is_empty()) {
+        Some(given) => {
+            let path = absolute(ctx, given.value);
+            match read_text(&path) {
+                Ok(None) => config.problems.push(format!(
+                    "kubeconfig `{}` given by `{}` does not exist",
+                    path.display(),
+                    given.origin
+                )),
+                Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
+                Err(cause) => uncertain.push(unreadable(&path, &cause)),
+            }
+        }
+        None => {
+            for path in search_path(ctx) {
+                match read_text(&path) {
+                    Ok(None) => {}
+                    Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
+                    Err(cause) => uncertain.push(unreadable(&path, &cause)),
+                }
+            }
+        }
+    }
+    config.default_server = ctx.var("KUBERNETES_MASTER").unwrap_or_default().to_string();
+    config.in_cluster = in_cluster(ctx, service_account_dir);
+    config
+}
+
+/// The files client-go would read without an explicit kubeconfig: every non-empty entry
+/// of `KUBECONFIG` (colon-separated, duplicates dropped, relative entries taken from
+/// `ctx.cwd`) when the variable is set and non-empty, else `~/.kube/config`.
+pub fn search_path(ctx: &Context) -> Vec<PathBuf> {
+    match ctx.var("KUBECONFIG") {
+        Some(list) => {
+            let mut seen: Vec<&str> = Vec::new();
+            for entry in list.split(':').filter(|e| !e.is_empty()) {
+                if !seen.contains(&entry) {
+                    seen.push(entry);
+                }
+            }
+            seen.into_iter().map(|e| absolute(ctx, e)).collect()
+        }
+        None => ctx
+            .home
+            .iter()
+            .map(|home| home.join(".kube").join("config"))
+            .collect(),
+    }
+}
+
+/// Shortens a cluster entry name for display and classification: the part after
+/// `cluster/` of an EKS ARN (`arn:aws:eks:eu-west-1:123456789012:cluster/shop` →
+/// `shop`), the last `_` field of a GKE name (`gke_proj_europe-west1_shop` → `shop`),
+/// else the name unchanged.
+pub fn short_cluster_name(name: &str) -> String {
+    let arn: Vec<&str> = name.splitn(6, ':').collect();
+    if let ["arn", _partition, "eks", _region, _account, resource] = arn.as_slice() {
+        if let Some(short) = resource.strip_prefix("cluster/").filter(|s| !s.is_empty()) {
+            return short.to_string();
+        }
+    }
+    if let Some(rest) = name.strip_prefix("gke_") {
+        let fields: Vec<&str> = rest.split('_').collect();
+        if let [_project, _location, .., last] = fields.as_slice() {
+            if !last.is_empty() {
+                return (*last).to_string();
+            }
+        }
+    }
+    name.to_string()
+}
+
+impl Kubeconfig {
+    /// Resolves the effective context, cluster, user, server and namespace:
+    ///
+    /// - context: the override, else `current-context`;
+    /// - cluster and user: the override, else the context's;
+    /// - server: the override, else the cluster's, else `KUBERNETES_MASTER`, else the
+    ///   in-cluster server when that is possible;
+    /// - namespace: the override, else the context's, else (in a pod) the service
+    ///   account's, else `default` — client-go's order.
+    ///
+    /// A context, cluster or user named but not defined lands in
+    /// [`Resolved::problems`] (client-go refuses to run then), and the name is still
+    /// reported.
+    pub fn resolve(&self, overrides: &Overrides<'_>) -> Resolved {
+        let mut problems = self.problems.clone();
+        let context = match overrides.context {
+            Some(given) => given.value.to_string(),
+            None => self.current_context.clone(),
+        };
+        let entry = self.contexts.get(&context);
+        if entry.is_none() && !context.is_empty() {
+            problems.push(match overrides.context {
+                Some(given) => format!(
+                    "context `{context}` given by `{}` is not defined in {}",
+                    given.origin,
+                    self.described()
+                ),
+                None => format!(
+                    "current-context `{context}` is not defined in {}",
+                    self.described()
+                ),
+            });
+        }
+        let entry = entry.cloned().unwrap_or_default();
+        let cluster = match overrides.cluster {
+            Some(given) => {
+                if !self.clusters.contains_key(given.value) {
+                    problems.push(self.undefined("cluster", given));
+                }
+                given.value.to_string()
+            }
+            None => entry.cluster,
+        };
+        let user = match overrides.user {
+            Some(given) => {
+                if !self.users.contains(given.value) {
+                    problems.push(self.undefined("user", given));
+                }
+                given.value.to_string()
+            }
+            None => entry.user,
+        };
+        let mut server = match overrides.server {
+            Some(given) => given.value.to_string(),
+            None => self
+                .clusters
+                .get(&cluster)
+                .map(|c| c.server.clone())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| self.default_server.clone()),
+        };
+        // client-go falls back to the pod's service account only when the kubeconfig
+        // gave it nothing usable; a named-but-undefined entry is an error instead.
+        let in_cluster = server.is_empty() && problems.is_empty() && self.in_cluster.is_some();
+        if in_cluster {
+            if let Some(ic) = &self.in_cluster {
+                server = ic.server.clone();
+            }
+        }
+        let namespace = match overrides.namespace {
+            Some(given) => given.value.to_string(),
+            None if !entry.namespace.is_empty() => entry.namespace,
+            None => self
+                .in_cluster
+                .as_ref()
+                .filter(|_| problems.is_empty())
+                .map_or_else(|| "default".to_string(), |ic| ic.namespace.clone()),
+        };
+        Resolved {
+            cluster_name: short_cluster_name(&cluster),
+            context,
+            cluster,
+            server,
+            user,
+            namespace,
+            in_cluster,
+            problems,
+        }
+    }
+
+    fn undefined(&self, what: &str, given: Given<'_>) -> String {
+        format!(
+            "{what} `{}` given by `{}` is not defined in {}",
+            given.value,
+            given.origin,
+            self.described()
+        )
+    }
+
+    /// "the kubeconfig (`a`, `b`)" or "any kubeconfig (none was found)".
+    fn described(&self) -> String {
+        if self.files.is_empty() {
+            return "any kubeconfig (none was found)".to_string();
+        }
+        let list: Vec<String> = self.files.iter().map(|f| format!("`{f}`")).collect();
+        format!("the kubeconfig ({})", list.join(", "))
+    }
+
+    fn merge_text(&mut self, path: &Path, text: &str, uncertain: &mut Vec<String>) {
+        match parse(text) {
+            Ok(file) => self.merge(path.display().to_string(), file),
+            Err(cause) => uncertain.push(format!(
+                "kubeconfig `{}` cannot be parsed: {cause}",
+                path.display()
+            )),
+        }
+    }
+
+    /// Merges one more file under the ones already merged: existing names win, and the
+    /// first non-empty `current-context` wins (client-go's rule).
+    fn merge(&mut self, path: String, file: FileConfig) {
+        self.files.push(path);
+        if self.current_context.is_empty() {
+            self.current_context = file.current_context;
+        }
+        for (name, entry) in file.contexts {
+            self.contexts.entry(name).or_insert(entry);
+        }
+        for (name, entry) in file.clusters {
+            self.clusters.entry(name).or_insert(entry);
+        }
+        self.users.extend(file.users);
+    }
+}
+
+/// One parsed kubeconfig file, lists turned into maps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct FileConfig {
+    current_context: String,
+    contexts: BTreeMap<String, ContextEntry>,
+    clusters: BTreeMap<String, ClusterEntry>,
+    users: BTreeSet<String>,
+}
+
+// The serde shapes: only the fields failsafe needs; unknown fields are ignored and
+// `null` anywhere is taken as absent, as client-go does.
+#[derive(Deserialize)]
+struct RawFile {
+    #[serde(default, rename = "current-context")]
+    current_context: Option<String>,
+    #[serde(default)]
+    contexts: Option<Vec<RawNamedContext>>,
+    #[serde(default)]
+    clusters: Option<Vec<RawNamedCluster>>,
+    #[serde(default)]
+    users: Option<Vec<RawNamedUser>>,
+}
+
+#[derive(Deserialize)]
+struct RawNamedContext {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    context: Option<RawContext>,
+}
+
+#[derive(Deserialize)]
+struct RawContext {
+    #[serde(default)]
+    cluster: Option<String>,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    namespace: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawNamedCluster {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    cluster: Option<RawCluster>,
+}
+
+#[derive(Deserialize)]
+struct RawCluster {
+    #[serde(default)]
+    server: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawNamedUser {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// Parses one kubeconfig file. An empty document is an empty kubeconfig.
+///
+/// The error names only the position and the kind of problem, never the parser's own
+/// message: that message can quote file content, and in the sealed install failsafe
+/// may read files the agent itself cannot.
+fn parse(text: &str) -> Result<FileConfig, String> {
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    let raw: Option<RawFile> = yaml_serde::from_str(text).map_err(|e| match e.location() {
+        Some(at) => format!(
+            "not a valid kubeconfig (line {}, column {})",
+            at.line(),
+            at.column()
+        ),
+        None => "not a valid kubeconfig".to_string(),
+    })?;
+    let Some(raw) = raw else {
+        return Ok(FileConfig::default());
+    };
+    let mut file = FileConfig {
+        current_context: raw.current_context.unwrap_or_default(),
+        ..FileConfig::default()
+    };
+    for named in raw.contexts.unwrap_or_default() {
+        let context = named
+            .context
+            .map_or_else(ContextEntry::default, |c| ContextEntry {
+                cluster: c.cluster.unwrap_or_default(),
+                user: c.user.unwrap_or_default(),
+                namespace: c.namespace.unwrap_or_default(),
+            });
+        // client-go rejects a file that defines a name twice.
+        if file
+            .contexts
+            .insert(named.name.unwrap_or_default(), context)
+            .is_some()
+        {
+            return Err("it defines two contexts with the same name".to_string());
+        }
+    }
+    for named in raw.clusters.unwrap_or_default() {
+        let cluster = ClusterEntry {
+            server: named.cluster.and_then(|c| c.server).unwrap_or_default(),
+        };
+        if file
+            .clusters
+            .insert(named.name.unwrap_or_default(), cluster)
+            .is_some()
+        {
+            return Err("it defines two clusters with the same name".to_string());
+        }
+    }
+    for named in raw.users.unwrap_or_default() {
+        if !file.users.insert(named.name.unwrap_or_default()) {
+            return Err("it defines two users with the same name".to_string());
+        }
+    }
+    Ok(file)
+}
+
+/// In-cluster configuration is possible when client-go's own test passes:
+/// `KUBERNETES_SERVICE_HOST` and `KUBERNETES_SERVICE_PORT` are set and the service
+/// account token file exists. The token is never read, only looked at.
+fn in_cluster(ctx: &Context, service_account_dir: &Path) -> Option<InCluster> {
+    let host = ctx.var("KUBERNETES_SERVICE_HOST")?;
+    let port = ctx.var("KUBERNETES_SERVICE_PORT")?;
+    let token = std::fs::metadata(service_account_dir.join("token")).ok()?;
+    if token.is_dir() {
+        return None;
+    }
+    let namespace = ctx
+        .var("POD_NAMESPACE")
+        .map(str::to_string)
+        .or_else(|| {
+            read_text(&service_account_dir.join("namespace"))
+                .ok()
+                .flatten()
+                .map(|ns| ns.trim().to_string())
+                .filter(|ns| !ns.is_empty())
+        })
+        .unwrap_or_else(|| "default".to_string());
+    let server = if host.contains(':') {
+        format!("https://[{host}]:{port}")
+    } else {
+        format!("https://{host}:{port}")
+    };
+    Some(InCluster { server, namespace })
+}
+
+/// `path` as given when absolute, else joined to the context's working directory (the
+/// agent's, which in hook mode is not the process's).
+pub(crate) fn absolute(ctx: &Context, path: &str) -> PathBuf {
+    let p = Path::new(path);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        ctx.cwd.join(p)
+    }
+}
+
+/// Reads a small configuration file: `Ok(None)` when it does not exist, `Err(cause)`
+/// when it exists but cannot be read (not a regular file, too large, permission, not
+/// UTF-8).
+pub(crate) fn read_text(path: &Path) -> Result<Option<String>, String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_cause(&e)),
+    };
+    // A FIFO or a device would block or never end; kubectl may read them, failsafe
+    // refuses to guess.
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err("larger than 16 MiB".to_string());
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_cause(&e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_cause(&e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err("larger than 16 MiB".to_string());
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|_| "not valid UTF-8".to_string())
+}
+
+fn io_cause(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotADirectory => "a parent is not a directory".to_string(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+fn unreadable(path: &Path, cause: &str) -> String {
+    format!("kubeconfig `{}` cannot be read: {cause}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::facts::Source;
+    use crate::mode::Mode;
+    use rstest::rstest;
+    use std::fs;
+
+    fn ctx(home: &Path, env: &[(&str, &str)]) -> Context {
+        Context {
+            cwd: home.to_path_buf(),
+            home: Some(home.to_path_buf()),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            settings: Settings::default(),
+            mode: Mode::Read,
+            pane: "test".to_string(),
+            source: Source::Test,
+        }
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            let _ = fs::create_dir_all(parent);
+        }
+        let written = fs::write(&path, text);
+        assert!(written.is_ok(), "writing {}: {written:?}", path.display());
+        path
+    }
+
+    fn file(
+        current: &str,
+        contexts: &[(&str, &str, &str, &str)],
+        clusters: &[(&str, &str)],
+    ) -> String {
+        let mut s =
+            format!("apiVersion: v1\nkind: Config\ncurrent-context: \"{current}\"\ncontexts:\n");
+        for (name, cluster, user, ns) in contexts {
+            s.push_str(&format!(
+                "- name: {name}\n  context:\n    cluster: {cluster}\n    user: {user}\n    namespace: \"{ns}\"\n"
+            ));
+        }
+        s.push_str("clusters:\n");
+        for (name, server) in clusters {
+            s.push_str(&format!("- name: {name}\n  cluster:\n    server: {server}\n    certificate-authority-data: AAAA\n"));
+        }
+        s.push_str(
+            "users:\n- name: alice\n  user:\n    token: t0ps3cret\n- name: bob\n  user: {}\n",
+        );
+        s
+    }
+
+    fn given<'a>(value: &'a str, origin: &'a str) -> Option<Given<'a>> {
+        Given::new(Some(value), origin)
+    }
+
+    #[rstest]
+    #[case("arn:aws:eks:eu-west-1:123456789012:cluster/shop-prod", "shop-prod")]
+    #[case("arn:aws-cn:eks:cn-north-1:123456789012:cluster/x", "x")]
+    #[case(
+        "arn:aws:eks:eu-west-1:123456789012:nodegroup/x",
+        "arn:aws:eks:eu-west-1:123456789012:nodegroup/x"
+    )]
+    #[case(
+        "arn:aws:eks:eu-west-1:123456789012:cluster/",
+        "arn:aws:eks:eu-west-1:123456789012:cluster/"
+    )]
+    #[case("gke_my-project_europe-west1-b_payments", "payments")]
+    #[case("gke_my-project_us-central1_prod-1", "prod-1")]
+    #[case("gke_only", "gke_only")]
+    #[case("kind-dev", "kind-dev")]
+    #[case("", "")]
+    fn shortens_cluster_names(#[case] name: &str, #[case] want: &str) {
+        assert_eq!(short_cluster_name(name), want);
+    }
+
+    #[rstest]
+    #[case::empty("", "")]
+    #[case::comments_only("# nothing here\n", "")]
+    #[case::null_lists("current-context: a\ncontexts: null\nclusters:\nusers: ~\n", "a")]
+    #[case::json(
+        r#"{"current-context": "j", "contexts": [{"name": "j", "context": {"cluster": "c"}}]}"#,
+        "j"
+    )]
+    fn parses_sparse_files(#[case] text: &str, #[case] current: &str) {
+        let parsed = parse(text);
+        assert_eq!(parsed.map(|f| f.current_context), Ok(current.to_string()));
+    }
+
+    #[rstest]
+    #[case::not_yaml("contexts: [\n")]
+    #[case::wrong_shape("contexts: 7\n")]
+    #[case::duplicate_context("contexts:\n- name: a\n- name: a\n")]
+    #[case::duplicate_cluster("clusters:\n- name: a\n- name: a\n")]
+    fn rejects_broken_files(#[case] text: &str) {
+        assert!(parse(text).is_err());
+    }
+
+    #[test]
+    fn parse_errors_do_not_quote_the_file() {
+        let err = parse("current-context: [t0ps3cret\n")
+            .err()
+            .unwrap_or_default();
+        assert!(!err.contains("t0ps3cret"), "{err}");
+        assert!(err.contains("line"), "{err}");
+    }
+
+    #[test]
+    fn merge_is_first_one_wins() {
+        let mut config = Kubeconfig::default();
+        let a = parse(&file(
+            "",
+            &[("shared", "c1", "alice", "a")],
+            &[("c1", "https://one")],
+        ));
+        let b = parse(&file(
+            "b-ctx",
+            &[("shared", "c2", "bob", "b"), ("b-ctx", "c2", "bob", "")],
+            &[("c1", "https://two"), ("c2", "https://b")],
+        ));
+        let (Ok(a), Ok(b)) = (a, b) else {
+            unreachable!("fixtures parse");
+        };
+        config.merge("a".into(), a);
+        config.merge("b".into(), b);
+        assert_eq!(config.current_context, "b-ctx");
+        assert_eq!(
+            config.contexts.get("shared").map(|c| c.cluster.as_str()),
+            Some("c1")
+        );
+        assert_eq!(
+            config.clusters.get("c1").map(|c| c.server.as_str()),
+            Some("https://one")
+        );
+        assert_eq!(
+            config.clusters.get("c2").map(|c| c.server.as_str()),
+            Some("https://b")
+        );
+        assert_eq!(config.files, vec!["a", "b"]);
+    }
+
+    #[test]
+    fn kubeconfig_list_three_files_second_sets_current_context() {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string());
+        let Ok(dir) = dir else {
+            unreachable!("tempdir")
+        };
+        let one = write(
+            dir.path(),
+            "one.yaml",
+            &file(
+                "",
+                &[("dev", "dev-c", "alice", "team")],
+                &[("dev-c", "https://dev")],
+            ),
+        );
+        let two = write(
+            dir.path(),
+            "two.yaml",
+            &file(
+                "prod",
+                &[("prod", "arn:aws:eks:eu-west-1:1:cluster/shop", "bob", "")],
+                &[("arn:aws:eks:eu-west-1:1:cluster/shop", "https://eks")],
+            ),
+        );
+        let three = write(
+            dir.path(),
+            "three.yaml",
+            &file("dev", &[("prod", "other", "alice", "x")], &[]),
+        );
+        let list = format!(
+            "{}:{}::{}:{}",
+            one.display(),
+            dir.path().join("missing.yaml").display(),
+            two.display(),
+            three.display()
+        );
+        let c = ctx(dir.path(), &[("KUBECONFIG", &list)]);
+        let mut uncertain = Vec::new();
+        let config = load_with(None, &c, dir.path(), &mut uncertain);
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        assert_eq!(
+            config.files.len(),
+            3,
+            "the missing file is skipped silently"
+        );
+        let r = config.resolve(&Overrides::default());
+        assert_eq!(r.context, "prod");
+        assert_eq!(r.cluster, "arn:aws:eks:eu-west-1:1:cluster/shop");
+        assert_eq!(r.cluster_name, "shop");
+        assert_eq!(r.server, "https://eks");
+        assert_eq!(r.user, "bob");
+        assert_eq!(r.namespace, "default");
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn invalid_file_is_uncertain_and_the_rest_still_loads() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let bad = write(dir.path(), "bad.yaml", "contexts: [oops\n");
+        let good = write(
+            dir.path(),
+            "good.yaml",
+            &file("dev", &[("dev", "c", "alice", "")], &[("c", "https://dev")]),
+        );
+        let list = format!("{}:{}", bad.display(), good.display());
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            None,
+            &ctx(dir.path(), &[("KUBECONFIG", &list)]),
+            dir.path(),
+            &mut uncertain,
+        );
+        assert_eq!(uncertain.len(), 1);
+        assert!(
+            uncertain[0].contains(&format!("`{}`", bad.display())),
+            "{uncertain:?}"
+        );
+        assert!(uncertain[0].starts_with("kubeconfig "));
+        assert_eq!(config.resolve(&Overrides::default()).context, "dev");
+    }
+
+    #[test]
+    fn directory_in_place_of_a_file_is_uncertain() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let _ = fs::create_dir_all(dir.path().join(".kube/config"));
+        let mut uncertain = Vec::new();
+        let config = load_with(None, &ctx(dir.path(), &[]), dir.path(), &mut uncertain);
+        assert!(config.files.is_empty());
+        assert!(
+            uncertain.iter().any(|u| u.contains("not a regular file")),
+            "{uncertain:?}"
+        );
+    }
+
+    #[test]
+    fn home_config_is_the_default() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(
+            dir.path(),
+            ".kube/config",
+            &file(
+                "kind-dev",
+                &[("kind-dev", "kind-dev", "alice", "")],
+                &[("kind-dev", "https://127.0.0.1:6443")],
+            ),
+        );
+        let mut uncertain = Vec::new();
+        let config = load_with(None, &ctx(dir.path(), &[]), dir.path(), &mut uncertain);
+        assert_eq!(
+            config.files,
+            vec![dir.path().join(".kube/config").display().to_string()]
+        );
+        assert_eq!(
+            config.resolve(&Overrides::default()).server,
+            "https://127.0.0.1:6443"
+        );
+    }
+
+    #[test]
+    fn kubeconfig_variable_replaces_the_home_file() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(
+            dir.path(),
+            ".kube/config",
+            &file("home", &[("home", "c", "alice", "")], &[]),
+        );
+        let c = ctx(dir.path(), &[("KUBECONFIG", "nowhere.yaml")]);
+        let mut uncertain = Vec::new();
+        let config = load_with(None, &c, dir.path(), &mut uncertain);
+        assert!(config.files.is_empty() && uncertain.is_empty());
+        assert_eq!(config.resolve(&Overrides::default()).context, "");
+    }
+
+    #[test]
+    fn explicit_file_is_the_only_one_read() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(
+            dir.path(),
+            ".kube/config",
+            &file("home", &[("home", "c", "alice", "")], &[]),
+        );
+        write(
+            dir.path(),
+            "env.yaml",
+            &file("env", &[("env", "c", "alice", "")], &[]),
+        );
+        write(
+            dir.path(),
+            "sub/explicit.yaml",
+            &file("explicit", &[("explicit", "c", "alice", "")], &[]),
+        );
+        let c = ctx(dir.path(), &[("KUBECONFIG", "env.yaml")]);
+        let mut uncertain = Vec::new();
+        // relative to the context's cwd
+        let config = load_with(
+            given("sub/explicit.yaml", "--kubeconfig"),
+            &c,
+            dir.path(),
+            &mut uncertain,
+        );
+        assert_eq!(config.files.len(), 1);
+        assert_eq!(config.resolve(&Overrides::default()).context, "explicit");
+    }
+
+    #[test]
+    fn missing_explicit_file_is_a_problem_not_a_silent_skip() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(
+            dir.path(),
+            ".kube/config",
+            &file("home", &[("home", "c", "alice", "")], &[]),
+        );
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            given("/no/such/kubeconfig", "--kubeconfig"),
+            &ctx(dir.path(), &[]),
+            dir.path(),
+            &mut uncertain,
+        );
+        let r = config.resolve(&Overrides::default());
+        assert_eq!(r.context, "");
+        assert_eq!(r.problems.len(), 1);
+        assert!(
+            r.problems[0].contains("`/no/such/kubeconfig` given by `--kubeconfig` does not exist")
+        );
+    }
+
+    fn sample() -> Kubeconfig {
+        let mut config = Kubeconfig::default();
+        let text = file(
+            "dev",
+            &[
+                ("dev", "kind-dev", "alice", "team-a"),
+                ("prod", "gke_shop_europe-west1_payments", "bob", ""),
+            ],
+            &[
+                ("kind-dev", "https://127.0.0.1:6443"),
+                ("gke_shop_europe-west1_payments", "https://34.1.2.3"),
+            ],
+        );
+        if let Ok(parsed) = parse(&text) {
+            config.merge("/k".into(), parsed);
+        }
+        config
+    }
+
+    #[rstest]
+    #[case::current(None, None, "dev", "kind-dev", "team-a", "https://127.0.0.1:6443")]
+    #[case::context_flag(Some("prod"), None, "prod", "payments", "default", "https://34.1.2.3")]
+    #[case::namespace_flag(
+        None,
+        Some("kube-system"),
+        "dev",
+        "kind-dev",
+        "kube-system",
+        "https://127.0.0.1:6443"
+    )]
+    #[case::both(Some("prod"), Some("x"), "prod", "payments", "x", "https://34.1.2.3")]
+    fn namespace_and_context_precedence(
+        #[case] context: Option<&str>,
+        #[case] namespace: Option<&str>,
+        #[case] want_context: &str,
+        #[case] want_cluster_name: &str,
+        #[case] want_namespace: &str,
+        #[case] want_server: &str,
+    ) {
+        let overrides = Overrides {
+            context: Given::new(context, "--context"),
+            namespace: Given::new(namespace, "--namespace"),
+            ..Overrides::default()
+        };
+        let r = sample().resolve(&overrides);
+        assert_eq!(r.context, want_context);
+        assert_eq!(r.cluster_name, want_cluster_name);
+        assert_eq!(r.namespace, want_namespace);
+        assert_eq!(r.server, want_server);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn cluster_user_and_server_flags_override_the_context() {
+        let overrides = Overrides {
+            cluster: given("gke_shop_europe-west1_payments", "--cluster"),
+            user: given("bob", "--user"),
+            ..Overrides::default()
+        };
+        let r = sample().resolve(&overrides);
+        assert_eq!(
+            (r.context.as_str(), r.cluster_name.as_str(), r.user.as_str()),
+            ("dev", "payments", "bob")
+        );
+        assert_eq!(r.server, "https://34.1.2.3");
+        assert_eq!(r.namespace, "team-a");
+        let overrides = Overrides {
+            server: given("https://10.9.9.9", "--server"),
+            ..Overrides::default()
+        };
+        assert_eq!(sample().resolve(&overrides).server, "https://10.9.9.9");
+    }
+
+    #[rstest]
+    #[case::context(Overrides { context: given("nope", "--context"), ..Overrides::default() }, "context `nope` given by `--context` is not defined in the kubeconfig (`/k`)")]
+    #[case::cluster(Overrides { cluster: given("nope", "--cluster"), ..Overrides::default() }, "cluster `nope` given by `--cluster`")]
+    #[case::user(Overrides { user: given("nope", "--user"), ..Overrides::default() }, "user `nope` given by `--user`")]
+    fn undefined_names_are_problems(#[case] overrides: Overrides<'static>, #[case] want: &str) {
+        let r = sample().resolve(&overrides);
+        assert_eq!(r.problems.len(), 1);
+        assert!(r.problems[0].contains(want), "{:?}", r.problems);
+    }
+
+    #[test]
+    fn undefined_context_is_still_reported() {
+        let r = sample().resolve(&Overrides {
+            context: given("nope", "--context"),
+            ..Overrides::default()
+        });
+        assert_eq!(r.context, "nope");
+        assert_eq!(r.cluster, "");
+        assert_eq!(r.namespace, "default");
+    }
+
+    #[test]
+    fn dangling_current_context_is_a_problem() {
+        let mut config = sample();
+        config.current_context = "gone".into();
+        let r = config.resolve(&Overrides::default());
+        assert_eq!(r.context, "gone");
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.starts_with("current-context `gone`")),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn no_kubeconfig_means_no_target() {
+        let r = Kubeconfig::default().resolve(&Overrides::default());
+        assert_eq!(
+            r,
+            Resolved {
+                namespace: "default".into(),
+                ..Resolved::default()
+            }
+        );
+        let r = Kubeconfig::default().resolve(&Overrides {
+            context: given("x", "--context"),
+            ..Overrides::default()
+        });
+        assert!(
+            r.problems[0].contains("any kubeconfig (none was found)"),
+            "{:?}",
+            r.problems
+        );
+    }
+
+    #[test]
+    fn kubernetes_master_is_the_default_server() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(dir.path(), ".kube/config", "current-context: a\ncontexts:\n- name: a\n  context: {cluster: bare}\nclusters:\n- name: bare\n  cluster: {}\n");
+        let c = ctx(dir.path(), &[("KUBERNETES_MASTER", "http://master:8080")]);
+        let config = load_with(None, &c, dir.path(), &mut Vec::new());
+        assert_eq!(
+            config.resolve(&Overrides::default()).server,
+            "http://master:8080"
+        );
+    }
+
+    #[test]
+    fn in_cluster_fallback_inside_a_pod() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let sa = dir.path().join("sa");
+        write(&sa, "token", "not read");
+        write(&sa, "namespace", "ci-runners\n");
+        let env = [
+            ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+            ("KUBERNETES_SERVICE_PORT", "443"),
+        ];
+        let config = load_with(None, &ctx(dir.path(), &env), &sa, &mut Vec::new());
+        let r = config.resolve(&Overrides::default());
+        assert!(r.in_cluster);
+        assert_eq!(r.server, "https://10.96.0.1:443");
+        assert_eq!(r.namespace, "ci-runners");
+        // POD_NAMESPACE wins over the file; -n over both.
+        let env = [
+            ("KUBERNETES_SERVICE_HOST", "fd00::1"),
+            ("KUBERNETES_SERVICE_PORT", "443"),
+            ("POD_NAMESPACE", "from-env"),
+        ];
+        let config = load_with(None, &ctx(dir.path(), &env), &sa, &mut Vec::new());
+        let r = config.resolve(&Overrides::default());
+        assert_eq!(
+            (r.server.as_str(), r.namespace.as_str()),
+            ("https://[fd00::1]:443", "from-env")
+        );
+        let r = config.resolve(&Overrides {
+            namespace: given("n", "-n"),
+            ..Overrides::default()
+        });
+        assert_eq!(r.namespace, "n");
+    }
+
+    #[test]
+    fn in_cluster_needs_the_token_file_and_yields_to_a_real_kubeconfig() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let env = [
+            ("KUBERNETES_SERVICE_HOST", "10.96.0.1"),
+            ("KUBERNETES_SERVICE_PORT", "443"),
+        ];
+        let config = load_with(
+            None,
+            &ctx(dir.path(), &env),
+            &dir.path().join("no-sa"),
+            &mut Vec::new(),
+        );
+        assert!(!config.resolve(&Overrides::default()).in_cluster);
+        let sa = dir.path().join("sa");
+        write(&sa, "token", "x");
+        write(&sa, "namespace", "pod-ns");
+        write(
+            dir.path(),
+            ".kube/config",
+            &file("dev", &[("dev", "c", "alice", "")], &[("c", "https://dev")]),
+        );
+        let config = load_with(None, &ctx(dir.path(), &env), &sa, &mut Vec::new());
+        let r = config.resolve(&Overrides::default());
+        assert!(!r.in_cluster);
+        assert_eq!(r.server, "https://dev");
+        // the context has no namespace of its own: client-go takes the pod's
+        assert_eq!(r.namespace, "pod-ns");
+    }
+}

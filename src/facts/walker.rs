@@ -204,6 +204,16 @@ fn walk_short_cluster(
 ) -> usize {
     for (pos, c) in cluster.char_indices() {
         let longs = scopes.short_longs(c);
+        let rest = &cluster[pos + c.len_utf8()..];
+        // pflag: `-A=false` gives the switch `-A` the value `false`.
+        if style == FlagStyle::Go {
+            if let Some(value) = rest.strip_prefix('=') {
+                for long in &longs {
+                    out.record(long, Value::String(value.to_string()), before_verb);
+                }
+                return next;
+            }
+        }
         let needs_value = longs.iter().any(|l| scopes.takes_value(l));
         if !needs_value {
             for long in &longs {
@@ -211,13 +221,7 @@ fn walk_short_cluster(
             }
             continue;
         }
-        let rest = &cluster[pos + c.len_utf8()..];
         let value = if !rest.is_empty() {
-            // pflag reads `-n=ns` as `ns`; getopt would keep the `=`.
-            let rest = match style {
-                FlagStyle::Go => rest.strip_prefix('=').unwrap_or(rest),
-                _ => rest,
-            };
             Some(rest.to_string())
         } else if let Some(v) = args.get(next) {
             next += 1;
@@ -280,7 +284,7 @@ ci = "commit"
     #[case("-C /tmp status", "status", "", "")]
     #[case("-c a=b --git-dir=/x log -1", "log", "", "-1")]
     #[case("stash drop stash@{0}", "stash", "drop", "stash@{0}")]
-    #[case("apply -f x.yaml", "apply", "", "")]
+    #[case("apply -f x.yaml", "apply", "", "x.yaml")]
     #[case("apply view-last-applied deploy/x", "apply", "view-last-applied", "deploy/x")]
     #[case("ci -am wip", "commit", "", "")]
     #[case("", "", "", "")]
@@ -346,6 +350,9 @@ ci = "commit"
         let text = "tool = \"k\"\nstyle = \"go\"\nglobal_anywhere = true\n[global]\nvalue = [\"namespace\"]\nshort = { n = \"namespace\" }\n";
         let w = walk(&spec(text), &words("get pods -n=kube-system"));
         assert_eq!(w.flag_str("namespace"), Some("kube-system"));
+        let w = walk(&spec(text), &words("get -A=false pods"));
+        assert_eq!(w.flag_str("A"), Some("false"));
+        assert_eq!(w.args, vec!["pods"]);
         let w = walk(&spec(text), &words("get -nprod pods"));
         assert_eq!(w.flag_str("namespace"), Some("prod"));
         assert_eq!(w.args, vec!["pods"]);

@@ -209,24 +209,51 @@ mod tests {
     #[case("kubectl get pods", "kubectl get pods")]
     #[case("kubectl get pods --token=abc", "kubectl get pods --token=<redacted>")]
     #[case("kubectl get pods --token abc", "kubectl get pods --token <redacted>")]
-    #[case("kubectl --token abc --namespace x get pods", "kubectl --token <redacted> --namespace x get pods")]
-    #[case("kubectl --token --namespace x get pods", "kubectl --token --namespace x get pods")]
+    #[case(
+        "kubectl --token abc --namespace x get pods",
+        "kubectl --token <redacted> --namespace x get pods"
+    )]
+    #[case(
+        "kubectl --token --namespace x get pods",
+        "kubectl --token --namespace x get pods"
+    )]
     #[case("git commit --author Alice -m fix", "git commit --author Alice -m fix")]
-    #[case("docker login --password-stdin -u bob", "docker login --password-stdin -u bob")]
-    #[case("kubectl get secret db-token -o yaml", "kubectl get secret db-token -o yaml")]
-    #[case("kubectl --kubeconfig /k --certificate-authority /ca get ns", "kubectl --kubeconfig /k --certificate-authority /ca get ns")]
+    #[case(
+        "docker login --password-stdin -u bob",
+        "docker login --password-stdin -u bob"
+    )]
+    #[case(
+        "kubectl get secret db-token -o yaml",
+        "kubectl get secret db-token -o yaml"
+    )]
+    #[case(
+        "kubectl --kubeconfig /k --certificate-authority /ca get ns",
+        "kubectl --kubeconfig /k --certificate-authority /ca get ns"
+    )]
     #[case("git push origin token-fix:main", "git push origin token-fix:main")]
-    #[case("helm upgrade x --set-file tls.key=./key.pem", "helm upgrade x --set-file tls.key=./key.pem")]
+    #[case(
+        "helm upgrade x --set-file tls.key=./key.pem",
+        "helm upgrade x --set-file tls.key=./key.pem"
+    )]
     fn argv_redaction_keeps_the_command_readable(#[case] command: &str, #[case] want: &str) {
         assert_eq!(redact_argv(&argv(command)), argv(want));
     }
 
     #[rstest]
     #[case("kubectl get pods --token abc", "kubectl get pods --token <redacted>")]
-    #[case("kubectl get pods --token 'a b' -n x", "kubectl get pods --token <redacted> -n x")]
+    #[case(
+        "kubectl get pods --token 'a b' -n x",
+        "kubectl get pods --token <redacted> -n x"
+    )]
     #[case("GITHUB_TOKEN=abc git push", "GITHUB_TOKEN=<redacted> git push")]
-    #[case("kubectl create secret generic x \"--from-literal=password=a b\"", "kubectl create secret generic x \"--from-literal=password=<redacted>\"")]
-    #[case("curl -H \"Authorization: Bearer xyz\" https://h", "curl -H \"Authorization: <redacted>\" https://h")]
+    #[case(
+        "kubectl create secret generic x \"--from-literal=password=a b\"",
+        "kubectl create secret generic x \"--from-literal=password=<redacted>\""
+    )]
+    #[case(
+        "curl -H \"Authorization: Bearer xyz\" https://h",
+        "curl -H \"Authorization: <redacted>\" https://h"
+    )]
     #[case("kubectl get pods", "kubectl get pods")]
     fn text_redaction(#[case] text: &str, #[case] want: &str) {
         assert_eq!(redact_text(text), want);

@@ -169,6 +169,9 @@ fn parse_section_header(r: &mut Reader<'_>) -> Result<(String, Option<String>), 
             let sub = parse_subsection(r)?;
             return Ok((name, Some(sub)));
         }
+        if c == '\n' {
+            return Err(r.error("unterminated section header"));
+        }
         if !is_key_char(c) && c != '.' {
             return Err(r.error(&format!("bad character `{c}` in section name")));
         }
@@ -205,10 +208,7 @@ fn parse_subsection(r: &mut Reader<'_>) -> Result<String, ParseError> {
 }
 
 /// Reads a variable whose first character `first` was already consumed.
-fn parse_variable(
-    r: &mut Reader<'_>,
-    first: char,
-) -> Result<(String, Option<String>), ParseError> {
+fn parse_variable(r: &mut Reader<'_>, first: char) -> Result<(String, Option<String>), ParseError> {
     let mut name = String::from(first.to_ascii_lowercase());
     while let Some(c) = r.peek().filter(|c| is_key_char(*c)) {
         r.next();
@@ -328,8 +328,13 @@ pub fn parse_parameters(text: &str) -> Result<Vec<(String, Option<String>)>, Str
         let key = single_quoted(&mut chars)?;
         if chars.peek() == Some(&'=') {
             chars.next();
-            let value = single_quoted(&mut chars)?;
-            out.push((key, Some(value)));
+            // `'name'=` with nothing after it is a bare boolean.
+            if chars.peek().is_none_or(|c| c.is_whitespace()) {
+                out.push((key, None));
+            } else {
+                let value = single_quoted(&mut chars)?;
+                out.push((key, Some(value)));
+            }
         } else {
             let (k, v) = split_assignment(&key);
             out.push((k.to_string(), v.map(str::to_string)));
@@ -382,9 +387,27 @@ mod tests {
     #[rstest]
     #[case("[core]\n\tbare = false\n", "core", None, "bare", Some("false"))]
     #[case("[Core]\n\tBaRe = x\n", "core", None, "bare", Some("x"))]
-    #[case("[remote \"Origin\"]\nurl = git@h:o/r.git\n", "remote", Some("Origin"), "url", Some("git@h:o/r.git"))]
-    #[case("[branch.Main]\nremote = o\n", "branch", Some("main"), "remote", Some("o"))]
-    #[case("[s \"a\\\"b\\\\c\\d\"]\nk = v\n", "s", Some("a\"b\\cd"), "k", Some("v"))]
+    #[case(
+        "[remote \"Origin\"]\nurl = git@h:o/r.git\n",
+        "remote",
+        Some("Origin"),
+        "url",
+        Some("git@h:o/r.git")
+    )]
+    #[case(
+        "[branch.Main]\nremote = o\n",
+        "branch",
+        Some("main"),
+        "remote",
+        Some("o")
+    )]
+    #[case(
+        "[s \"a\\\"b\\\\c\\d\"]\nk = v\n",
+        "s",
+        Some("a\"b\\cd"),
+        "k",
+        Some("v")
+    )]
     #[case("[s]\nflag\n", "s", None, "flag", None)]
     #[case("[s]\nflag", "s", None, "flag", None)]
     #[case("[s]\nk =\n", "s", None, "k", Some(""))]
@@ -393,13 +416,31 @@ mod tests {
     #[case("[s]\nk =   a   b\t c  \n", "s", None, "k", Some("a   b  c"))]
     #[case("[s]\nk = a # comment\n", "s", None, "k", Some("a"))]
     #[case("[s]\nk = a ; comment\n", "s", None, "k", Some("a"))]
-    #[case("[s]\nk = \"a # not ; comment\"\n", "s", None, "k", Some("a # not ; comment"))]
+    #[case(
+        "[s]\nk = \"a # not ; comment\"\n",
+        "s",
+        None,
+        "k",
+        Some("a # not ; comment")
+    )]
     #[case("[s]\nk = one\\\n  two\n", "s", None, "k", Some("one  two"))]
     #[case("[s]\nk = t\\tn\\nq\\\"b\\\\\n", "s", None, "k", Some("t\tn\nq\"b\\"))]
     #[case("[s]\r\nk = crlf\r\n", "s", None, "k", Some("crlf"))]
     #[case("\u{feff}[s]\nk = bom\n", "s", None, "k", Some("bom"))]
-    #[case("[alias]\n\tpf = push --force-with-lease\n", "alias", None, "pf", Some("push --force-with-lease"))]
-    #[case("[alias]\n\tq = \"!f() { git push \\\"$@\\\"; }; f\"\n", "alias", None, "q", Some("!f() { git push \"$@\"; }; f"))]
+    #[case(
+        "[alias]\n\tpf = push --force-with-lease\n",
+        "alias",
+        None,
+        "pf",
+        Some("push --force-with-lease")
+    )]
+    #[case(
+        "[alias]\n\tq = \"!f() { git push \\\"$@\\\"; }; f\"\n",
+        "alias",
+        None,
+        "q",
+        Some("!f() { git push \"$@\"; }; f")
+    )]
     fn parses_one_entry(
         #[case] text: &str,
         #[case] section: &str,
@@ -416,7 +457,8 @@ mod tests {
 
     #[rstest]
     #[case("k = v\n", 1, "outside")]
-    #[case("[s\nk = v\n", 1, "bad character")]
+    #[case("[s\nk = v\n", 1, "unterminated section")]
+    #[case("[s!]\n", 1, "bad character")]
     #[case("[s \"x]\n", 1, "unterminated")]
     #[case("[s x]\n", 1, "quoted")]
     #[case("[]\n", 1, "empty")]
@@ -477,11 +519,14 @@ mod tests {
     #[case("'alias.x'='push -f' 'core.bare'", vec![("alias.x", Some("push -f")), ("core.bare", None)])]
     #[case("  'a.b'=''  ", vec![("a.b", Some(""))])]
     #[case("'a.b'='it'\\''s'", vec![("a.b", Some("it's"))])]
+    #[case("'alias.x'=''\\!'env' 'a.b'='it'\\''s' 'core.flag'=", vec![("alias.x", Some("!env")), ("a.b", Some("it's")), ("core.flag", None)])]
     #[case("", vec![])]
     fn config_parameters(#[case] text: &str, #[case] want: Vec<(&str, Option<&str>)>) {
         let got = parse_parameters(text).unwrap_or_default();
-        let got: Vec<(&str, Option<&str>)> =
-            got.iter().map(|(k, v)| (k.as_str(), v.as_deref())).collect();
+        let got: Vec<(&str, Option<&str>)> = got
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_deref()))
+            .collect();
         assert_eq!(got, want);
     }
 

@@ -1,8 +1,9 @@
 //! git's wildcard matching, as used by `includeIf "gitdir:…"` and `includeIf
 //! "onbranch:…"`: `*`, `**`, `?`, `[…]` classes and `\` escapes.
 //!
-//! Pure: no I/O. Patterns come from config files and texts are short paths or branch
-//! names, so a plain backtracking matcher is enough.
+//! Pure: no I/O.
+
+use std::collections::HashSet;
 
 /// How to match.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -16,9 +17,13 @@ pub struct Options {
 
 /// True when `text` matches the wildcard `pattern`.
 pub fn wildmatch(pattern: &str, text: &str, opts: Options) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    matches(&p, &t, opts)
+    let mut m = Matcher {
+        p: pattern.chars().collect(),
+        t: text.chars().collect(),
+        opts,
+        failed: HashSet::new(),
+    };
+    m.matches(0, 0)
 }
 
 fn same(a: char, b: char, opts: Options) -> bool {
@@ -29,70 +34,96 @@ fn same(a: char, b: char, opts: Options) -> bool {
     }
 }
 
-fn matches(p: &[char], t: &[char], opts: Options) -> bool {
-    let Some((&first, rest)) = p.split_first() else {
-        return t.is_empty();
-    };
-    match first {
-        '*' => star(p, t, opts),
-        '?' => match t.split_first() {
-            Some((&c, t_rest)) if !(opts.pathname && c == '/') => matches(rest, t_rest, opts),
-            _ => false,
-        },
-        '[' => match (t.split_first(), class(rest)) {
-            (Some((&c, t_rest)), Some((members, after))) => {
-                let hit = members.contains(c, opts) && !(opts.pathname && c == '/');
-                hit && matches(after, t_rest, opts)
-            }
-            _ => false,
-        },
-        '\\' => {
-            let (lit, after) = match rest.split_first() {
-                Some((&c, after)) => (c, after),
-                None => ('\\', rest),
-            };
-            match t.split_first() {
-                Some((&c, t_rest)) if same(lit, c, opts) => matches(after, t_rest, opts),
-                _ => false,
-            }
-        }
-        lit => match t.split_first() {
-            Some((&c, t_rest)) if same(lit, c, opts) => matches(rest, t_rest, opts),
-            _ => false,
-        },
-    }
+/// A backtracking matcher that remembers which (pattern, text) positions failed, so a
+/// pattern full of stars costs at most pattern length × text length steps (a config
+/// file cannot make the shim hang).
+struct Matcher {
+    p: Vec<char>,
+    t: Vec<char>,
+    opts: Options,
+    failed: HashSet<(usize, usize)>,
 }
 
-/// `p` starts with `*`.
-fn star(p: &[char], t: &[char], opts: Options) -> bool {
-    let stars = p.iter().take_while(|c| **c == '*').count();
-    let rest = p.get(stars..).unwrap_or(&[]);
-    let mut crosses_slash = !opts.pathname;
-    if opts.pathname && stars >= 2 {
-        // `**` is special only as a whole path component: `a/**/b`, `**/b`, `a/**`.
-        let ends_component = rest.first().is_none_or(|c| *c == '/');
-        if ends_component {
-            crosses_slash = true;
-            if let Some(after_slash) = rest.strip_prefix(&['/']) {
+impl Matcher {
+    /// Does the text from `ti` on match the pattern from `pi` on?
+    fn matches(&mut self, pi: usize, ti: usize) -> bool {
+        if self.failed.contains(&(pi, ti)) {
+            return false;
+        }
+        let hit = self.step(pi, ti);
+        if !hit {
+            self.failed.insert((pi, ti));
+        }
+        hit
+    }
+
+    /// One character of the text, unless it is a `/` that `?`, `*` or `[…]` may not
+    /// match.
+    fn any_char(&self, ti: usize) -> Option<char> {
+        self.t
+            .get(ti)
+            .copied()
+            .filter(|c| !(self.opts.pathname && *c == '/'))
+    }
+
+    fn step(&mut self, pi: usize, ti: usize) -> bool {
+        let Some(&first) = self.p.get(pi) else {
+            return ti == self.t.len();
+        };
+        match first {
+            '*' => self.star(pi, ti),
+            '?' => self.any_char(ti).is_some() && self.matches(pi + 1, ti + 1),
+            '[' => match (self.any_char(ti), class(&self.p, pi + 1)) {
+                (Some(c), Some((members, after))) => {
+                    members.contains(c, self.opts) && self.matches(after, ti + 1)
+                }
+                _ => false,
+            },
+            '\\' => {
+                let (lit, after) = match self.p.get(pi + 1) {
+                    Some(&c) => (c, pi + 2),
+                    None => ('\\', pi + 1),
+                };
+                self.literal(lit, ti) && self.matches(after, ti + 1)
+            }
+            lit => self.literal(lit, ti) && self.matches(pi + 1, ti + 1),
+        }
+    }
+
+    fn literal(&self, lit: char, ti: usize) -> bool {
+        self.t.get(ti).is_some_and(|c| same(lit, *c, self.opts))
+    }
+
+    /// `p[pi]` is `*`.
+    fn star(&mut self, pi: usize, ti: usize) -> bool {
+        let stars = self.p.iter().skip(pi).take_while(|c| **c == '*').count();
+        let rest = pi + stars;
+        let mut crosses_slash = !self.opts.pathname;
+        if self.opts.pathname && stars >= 2 {
+            // `**` is special only as a whole path component: `a/**/b`, `**/b`, `a/**`.
+            let starts_component = pi == 0 || self.p.get(pi - 1) == Some(&'/');
+            let ends_component = self.p.get(rest).is_none_or(|c| *c == '/');
+            if starts_component && ends_component {
+                crosses_slash = true;
                 // `**/` also matches zero directories.
-                if matches(after_slash, t, opts) {
+                if self.p.get(rest) == Some(&'/') && self.matches(rest + 1, ti) {
                     return true;
                 }
             }
         }
-    }
-    for k in 0..=t.len() {
-        if matches(rest, t.get(k..).unwrap_or(&[]), opts) {
-            return true;
+        for k in ti..=self.t.len() {
+            if self.matches(rest, k) {
+                return true;
+            }
+            if !crosses_slash && self.t.get(k) == Some(&'/') {
+                return false;
+            }
         }
-        if !crosses_slash && t.get(k) == Some(&'/') {
-            return false;
-        }
+        false
     }
-    false
 }
 
-/// The members of a `[…]` class whose body starts at `p` (after the `[`).
+/// The members of a `[…]` class.
 struct Class {
     negated: bool,
     ranges: Vec<(char, char)>,
@@ -111,11 +142,12 @@ impl Class {
     }
 }
 
-/// Parses a class body; returns it and the pattern after the closing `]`, or `None`
-/// when the class is not closed (git then matches nothing).
-fn class(p: &[char]) -> Option<(Class, &[char])> {
-    let mut i = 0;
-    let negated = matches!(p.first(), Some('!' | '^'));
+/// Parses a class body starting at `p[start]` (after the `[`); returns it and the index
+/// after the closing `]`, or `None` when the class is not closed (git then matches
+/// nothing).
+fn class(p: &[char], start: usize) -> Option<(Class, usize)> {
+    let mut i = start;
+    let negated = matches!(p.get(i), Some('!' | '^'));
     if negated {
         i += 1;
     }
@@ -124,7 +156,7 @@ fn class(p: &[char]) -> Option<(Class, &[char])> {
     loop {
         let c = *p.get(i)?;
         if c == ']' && !first {
-            return Some((Class { negated, ranges }, p.get(i + 1..).unwrap_or(&[])));
+            return Some((Class { negated, ranges }, i + 1));
         }
         first = false;
         let lo = if c == '\\' {
@@ -184,6 +216,12 @@ mod tests {
     #[case("/Work/**", "/work/x", PLAIN, false)]
     #[case("[abc", "a", PATH, false)]
     #[case("", "", PATH, true)]
+    #[case(
+        "*a*a*a*a*a*a*a*a*a*a*a*a*b",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        PLAIN,
+        false
+    )]
     fn cases(#[case] pattern: &str, #[case] text: &str, #[case] opts: Options, #[case] want: bool) {
         assert_eq!(wildmatch(pattern, text, opts), want, "{pattern} vs {text}");
     }

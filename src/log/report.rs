@@ -1,0 +1,808 @@
+//! `failsafe report`: a summary of the decision log over a time window, as Markdown,
+//! JSON or one self-contained HTML page.
+//!
+//! Owns the counting (by decision, target environment, tool, verb, rule), the ranking
+//! of refusals by danger and the timeline. Pure: the caller reads the records and
+//! prints the result; nothing here touches files. The HTML lives in `html`, the
+//! scrubbing for `--share` in `share`.
+
+use super::render::{command_line, target_label};
+use super::share::Scrubber;
+use super::time::{format_micros, micros_in, micros_of, parse_micros};
+use super::{html, DecisionRecord, LogError};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::str::FromStr;
+use std::time::{Duration, SystemTime};
+
+/// Output format of `failsafe report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Markdown tables (`md`), the default.
+    Md,
+    /// One pretty-printed JSON document (`json`).
+    Json,
+    /// One self-contained HTML page with inline CSS and SVG charts (`html`).
+    Html,
+}
+
+impl FromStr for ReportFormat {
+    type Err = String;
+
+    /// `md` (or `markdown`), `json`, `html`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "md" | "markdown" => Ok(ReportFormat::Md),
+            "json" => Ok(ReportFormat::Json),
+            "html" => Ok(ReportFormat::Html),
+            other => Err(format!(
+                "unknown report format `{other}`: expected md, json or html"
+            )),
+        }
+    }
+}
+
+/// Environments from most to least dangerous; the order refusals are listed in.
+const ENVS: [&str; 4] = ["prod", "staging", "dev", "unknown"];
+/// Decisions in the order they are shown.
+const DECISIONS: [&str; 4] = ["block", "ask", "override", "allow"];
+/// Rows of the refusal table in Markdown and HTML (JSON has them all).
+pub(crate) const REFUSALS_SHOWN: usize = 25;
+
+const MICROS_PER_HOUR: i64 = 3_600_000_000;
+const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
+/// Above this many timeline buckets the window starts at the first record instead.
+const MAX_BUCKETS: i64 = 2_000;
+
+/// Reads `--since`: a whole number and a unit, `s`, `m`, `h`, `d` or `w` (`30m`,
+/// `24h`, `7d`, `2w`).
+///
+/// # Errors
+/// [`LogError::BadSince`] for anything else.
+pub fn parse_since(text: &str) -> Result<Duration, LogError> {
+    let bad = || LogError::BadSince {
+        value: text.to_string(),
+    };
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(bad)?;
+    let (number, unit) = trimmed.split_at(split);
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    let unit_secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(bad()),
+    };
+    number
+        .checked_mul(unit_secs)
+        .map(Duration::from_secs)
+        .ok_or_else(bad)
+}
+
+/// `since` in the largest unit that divides it evenly: `7d`, `36h`, `90s`.
+fn format_since(since: Duration) -> String {
+    let secs = since.as_secs();
+    [(604_800, "w"), (86_400, "d"), (3_600, "h"), (60, "m")]
+        .iter()
+        .find(|(unit, _)| secs > 0 && secs.is_multiple_of(*unit))
+        .map_or_else(
+            || format!("{secs}s"),
+            |(unit, name)| format!("{}{name}", secs / unit),
+        )
+}
+
+/// The report over the records of the last `since`, as of now; with `share`, scrubbed
+/// with a [`Scrubber`] built from this process's `$HOME`, `$USER` and `$LOGNAME`.
+/// Records whose time cannot be read are left out.
+pub fn report(
+    records: &[DecisionRecord],
+    since: Duration,
+    format: ReportFormat,
+    share: bool,
+) -> String {
+    let scrubber = share.then(Scrubber::from_env);
+    report_at(records, SystemTime::now(), since, format, scrubber.as_ref())
+}
+
+/// [`report`] with the clock and the scrubber given: what tests and the screenshot
+/// test use to get a reproducible page.
+pub fn report_at(
+    records: &[DecisionRecord],
+    now: SystemTime,
+    since: Duration,
+    format: ReportFormat,
+    scrubber: Option<&Scrubber>,
+) -> String {
+    let to = micros_of(now);
+    let from = to.saturating_sub(micros_in(since));
+    let window: Vec<DecisionRecord> = records
+        .iter()
+        .filter(|r| parse_micros(&r.time).is_some_and(|t| t >= from))
+        .cloned()
+        .collect();
+    let window = match scrubber {
+        Some(s) => s.scrub(&window),
+        None => window,
+    };
+    let summary = Summary::build(&window, from, to, since, scrubber.is_some());
+    match format {
+        ReportFormat::Md => markdown(&summary),
+        ReportFormat::Json => serde_json::to_string_pretty(&summary)
+            .map_or_else(|e| format!("{{\"error\":\"{e}\"}}\n"), |s| s + "\n"),
+        ReportFormat::Html => html::render(&summary),
+    }
+}
+
+/// Everything a report shows; serialised as-is for `--format json`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Summary {
+    pub(crate) generated: String,
+    pub(crate) since: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) shared: bool,
+    pub(crate) total: usize,
+    pub(crate) by_decision: Vec<Count>,
+    pub(crate) by_env: Vec<Count>,
+    pub(crate) by_tool: Vec<Count>,
+    pub(crate) by_verb: Vec<Count>,
+    pub(crate) by_rule: Vec<Count>,
+    /// Blocks and asks grouped by command, most dangerous first.
+    pub(crate) refusals: Vec<Refusal>,
+    /// Blocked commands, most frequent first (at most 10).
+    pub(crate) top_blocked: Vec<Count>,
+    pub(crate) timeline: Timeline,
+}
+
+/// A key and how often it occurred.
+#[derive(Debug, Serialize)]
+pub(crate) struct Count {
+    pub(crate) key: String,
+    pub(crate) count: usize,
+}
+
+/// Identical refusals of one command on one target.
+#[derive(Debug, Serialize)]
+pub(crate) struct Refusal {
+    pub(crate) env: String,
+    pub(crate) decision: String,
+    pub(crate) command: String,
+    pub(crate) target: String,
+    pub(crate) rule: String,
+    pub(crate) count: usize,
+    pub(crate) last: String,
+}
+
+/// Decisions per hour (windows up to two days) or per day.
+#[derive(Debug, Serialize)]
+pub(crate) struct Timeline {
+    pub(crate) bucket: &'static str,
+    pub(crate) buckets: Vec<Bucket>,
+}
+
+/// One period of the timeline.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct Bucket {
+    pub(crate) start: String,
+    pub(crate) allow: usize,
+    pub(crate) block: usize,
+    pub(crate) ask: usize,
+    #[serde(rename = "override")]
+    pub(crate) overridden: usize,
+}
+
+impl Bucket {
+    pub(crate) fn total(&self) -> usize {
+        self.allow + self.block + self.ask + self.overridden
+    }
+}
+
+/// Env rank, decision rank, command, target, first rule.
+type RefusalKey = (usize, usize, String, String, String);
+
+fn env_of(record: &DecisionRecord) -> &str {
+    match record.target.env.as_str() {
+        "" => "unknown",
+        env => env,
+    }
+}
+
+fn rank(list: &[&str], key: &str) -> usize {
+    list.iter().position(|k| *k == key).unwrap_or(list.len())
+}
+
+/// Counts sorted by count (descending), then key.
+fn ranked(counts: HashMap<String, usize>) -> Vec<Count> {
+    let mut list: Vec<Count> = counts
+        .into_iter()
+        .map(|(key, count)| Count { key, count })
+        .collect();
+    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    list
+}
+
+/// Counts in a fixed order of keys, zeros included, then any unexpected keys.
+fn fixed(order: &[&str], mut counts: HashMap<String, usize>) -> Vec<Count> {
+    let mut list: Vec<Count> = order
+        .iter()
+        .map(|key| Count {
+            key: (*key).to_string(),
+            count: counts.remove(*key).unwrap_or(0),
+        })
+        .collect();
+    list.extend(ranked(counts));
+    list
+}
+
+impl Summary {
+    fn build(
+        records: &[DecisionRecord],
+        from: i64,
+        to: i64,
+        since: Duration,
+        shared: bool,
+    ) -> Summary {
+        let mut by_decision = HashMap::new();
+        let mut by_env = HashMap::new();
+        let mut by_tool = HashMap::new();
+        let mut by_verb = HashMap::new();
+        let mut by_rule = HashMap::new();
+        let mut blocked = HashMap::new();
+        let mut refusals: BTreeMap<RefusalKey, (usize, String)> = BTreeMap::new();
+        for r in records {
+            *by_decision.entry(r.decision.clone()).or_insert(0) += 1;
+            *by_env.entry(env_of(r).to_string()).or_insert(0) += 1;
+            *by_tool.entry(r.tool.clone()).or_insert(0) += 1;
+            let verb: Vec<&str> = [&r.tool, &r.verb, &r.subverb]
+                .into_iter()
+                .map(String::as_str)
+                .filter(|w| !w.is_empty())
+                .collect();
+            *by_verb.entry(verb.join(" ")).or_insert(0) += 1;
+            let rules: BTreeSet<&str> = r.reasons.iter().map(|x| x.id.as_str()).collect();
+            for rule in rules.into_iter().filter(|id| !id.is_empty()) {
+                *by_rule.entry(rule.to_string()).or_insert(0) += 1;
+            }
+            if r.decision == "block" || r.decision == "ask" {
+                let command = command_line(r);
+                if r.decision == "block" {
+                    *blocked.entry(command.clone()).or_insert(0) += 1;
+                }
+                let rule = r.reasons.first().map_or_else(String::new, |x| x.id.clone());
+                let key = (
+                    rank(&ENVS, env_of(r)),
+                    rank(&DECISIONS, &r.decision),
+                    command,
+                    target_label(r),
+                    rule,
+                );
+                let entry = refusals.entry(key).or_insert((0, String::new()));
+                entry.0 += 1;
+                if r.time > entry.1 {
+                    entry.1.clone_from(&r.time);
+                }
+            }
+        }
+        let mut refusals: Vec<Refusal> = refusals
+            .into_iter()
+            .map(
+                |((env, decision, command, target, rule), (count, last))| Refusal {
+                    env: ENVS.get(env).map_or("other", |e| *e).to_string(),
+                    decision: DECISIONS.get(decision).map_or("other", |d| *d).to_string(),
+                    command,
+                    target,
+                    rule,
+                    count,
+                    last,
+                },
+            )
+            .collect();
+        refusals.sort_by(|a, b| {
+            (rank(&ENVS, &a.env), rank(&DECISIONS, &a.decision))
+                .cmp(&(rank(&ENVS, &b.env), rank(&DECISIONS, &b.decision)))
+                .then_with(|| b.count.cmp(&a.count))
+                .then_with(|| b.last.cmp(&a.last))
+        });
+        let mut top_blocked = ranked(blocked);
+        top_blocked.truncate(10);
+        Summary {
+            generated: format_micros(to),
+            since: format_since(since),
+            from: format_micros(from),
+            to: format_micros(to),
+            shared,
+            total: records.len(),
+            by_decision: fixed(&DECISIONS, by_decision),
+            by_env: fixed(&ENVS, by_env),
+            by_tool: ranked(by_tool),
+            by_verb: ranked(by_verb),
+            by_rule: ranked(by_rule),
+            refusals,
+            top_blocked,
+            timeline: timeline(records, from, to, since),
+        }
+    }
+}
+
+fn timeline(records: &[DecisionRecord], from: i64, to: i64, since: Duration) -> Timeline {
+    let (name, size) = if since <= Duration::from_secs(48 * 3_600) {
+        ("hour", MICROS_PER_HOUR)
+    } else {
+        ("day", MICROS_PER_DAY)
+    };
+    let times: Vec<(i64, &str)> = records
+        .iter()
+        .filter_map(|r| Some((parse_micros(&r.time)?, r.decision.as_str())))
+        .collect();
+    let Some(first) = times.iter().map(|(t, _)| *t).min() else {
+        return Timeline {
+            bucket: name,
+            buckets: Vec::new(),
+        };
+    };
+    let last = times.iter().map(|(t, _)| *t).max().unwrap_or(to).max(to);
+    let mut start = from.div_euclid(size) * size;
+    if (last - start) / size > MAX_BUCKETS {
+        start = first.div_euclid(size) * size;
+    }
+    let count = usize::try_from((last - start) / size + 1).unwrap_or(0);
+    let mut buckets: Vec<Bucket> = (0..count)
+        .map(|i| Bucket {
+            start: format_micros(start + size * i64::try_from(i).unwrap_or(0)),
+            ..Bucket::default()
+        })
+        .collect();
+    for (t, decision) in times {
+        let index = usize::try_from((t - start).div_euclid(size)).ok();
+        if let Some(bucket) = index.and_then(|i| buckets.get_mut(i)) {
+            match decision {
+                "allow" => bucket.allow += 1,
+                "block" => bucket.block += 1,
+                "ask" => bucket.ask += 1,
+                "override" => bucket.overridden += 1,
+                _ => {}
+            }
+        }
+    }
+    Timeline {
+        bucket: name,
+        buckets,
+    }
+}
+
+/// `2026-11-22T03:04:05.123456Z` → `2026-11-22 03:04`.
+pub(crate) fn short_time(time: &str) -> String {
+    time.get(..16).unwrap_or(time).replace('T', " ")
+}
+
+/// A Markdown table cell: no line breaks, no column separators.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+fn code(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("`{}`", cell(text).replace('`', "'"))
+    }
+}
+
+fn count_table(out: &mut String, title: &str, column: &str, counts: &[Count]) {
+    let _ = writeln!(out, "\n## {title}\n\n| {column} | count |\n|---|---:|");
+    for c in counts {
+        let _ = writeln!(out, "| {} | {} |", cell(&c.key), c.count);
+    }
+}
+
+fn markdown(s: &Summary) -> String {
+    let mut out = String::from("# failsafe report\n\n");
+    let _ = writeln!(
+        out,
+        "{} decisions from {} to {} UTC (last {}).",
+        s.total,
+        short_time(&s.from),
+        short_time(&s.to),
+        s.since
+    );
+    if s.shared {
+        out.push_str("\nShared copy: home paths, user names, account ids, ARNs, cluster and host names are replaced by placeholders.\n");
+    }
+    count_table(&mut out, "Decisions", "decision", &s.by_decision);
+    out.push_str("\n## Refusals, most dangerous first\n\n");
+    if s.refusals.is_empty() {
+        out.push_str("No command was blocked or held for approval.\n");
+    } else {
+        out.push_str("| env | decision | command | target | rule | count | last |\n|---|---|---|---|---|---:|---|\n");
+        for r in s.refusals.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                r.env,
+                r.decision,
+                code(&r.command),
+                cell(&r.target),
+                code(&r.rule),
+                r.count,
+                short_time(&r.last)
+            );
+        }
+        if s.refusals.len() > REFUSALS_SHOWN {
+            let _ = writeln!(
+                out,
+                "\n… and {} more (see `--format json`).",
+                s.refusals.len() - REFUSALS_SHOWN
+            );
+        }
+    }
+    count_table(&mut out, "By target environment", "env", &s.by_env);
+    count_table(&mut out, "By tool", "tool", &s.by_tool);
+    count_table(&mut out, "By verb", "verb", &s.by_verb);
+    count_table(&mut out, "By rule", "rule", &s.by_rule);
+    let _ = writeln!(
+        out,
+        "\n## Timeline (per {})\n\n| {} | allow | block | ask | override |\n|---|---:|---:|---:|---:|",
+        s.timeline.bucket, s.timeline.bucket
+    );
+    for b in s.timeline.buckets.iter().filter(|b| b.total() > 0) {
+        let period = if s.timeline.bucket == "day" {
+            b.start.get(..10).unwrap_or(&b.start).to_string()
+        } else {
+            short_time(&b.start)
+        };
+        let _ = writeln!(
+            out,
+            "| {period} | {} | {} | {} | {} |",
+            b.allow, b.block, b.ask, b.overridden
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::log::{LoggedReason, LoggedTarget};
+    use rstest::rstest;
+    use std::time::UNIX_EPOCH;
+
+    /// 2026-11-22T12:00:00Z.
+    pub(crate) fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_795_348_800)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn rec(
+        time: &str,
+        decision: &str,
+        command: &str,
+        target: (&str, &str, &str),
+        rule: &str,
+        cwd: &str,
+    ) -> DecisionRecord {
+        let argv = shell_words::split(command).unwrap_or_default();
+        let word = |i: usize| argv.get(i).cloned().unwrap_or_default();
+        // The first word that is neither a flag nor a flag's value.
+        let mut verb = String::new();
+        let mut i = 1;
+        while let Some(w) = argv.get(i) {
+            if !w.starts_with('-') {
+                verb.clone_from(w);
+                break;
+            }
+            i += 2;
+        }
+        DecisionRecord {
+            time: format!("2026-11-{time}:00.000000Z"),
+            source: "shim".into(),
+            tool: word(0),
+            binary: word(0),
+            verb,
+            argv: argv.clone(),
+            cwd: cwd.into(),
+            mode: "read".into(),
+            decision: decision.into(),
+            reasons: (!rule.is_empty())
+                .then(|| LoggedReason {
+                    id: rule.into(),
+                    reason: format!("{rule} says no"),
+                    location: "bundled/x.rego:3".into(),
+                    layer: "bundled".into(),
+                    effect: decision.into(),
+                })
+                .into_iter()
+                .collect(),
+            target: LoggedTarget {
+                env: target.0.into(),
+                name: target.1.into(),
+                kind: target.2.into(),
+            },
+            ..DecisionRecord::default()
+        }
+    }
+
+    /// A week of decisions with something of everything a share must hide.
+    pub(crate) fn sample_records() -> Vec<DecisionRecord> {
+        let eks = ("prod", "prod-eks-payments", "cluster");
+        let mut aws = rec(
+            "22T10:00",
+            "block",
+            "aws iam delete-role --role-name admin --profile acme-prod",
+            ("prod", "123456789012", "account"),
+            "aws.iam-delete",
+            "/home/alice/infra",
+        );
+        if let Some(r) = aws.reasons.first_mut() {
+            r.reason = "deleting arn:aws:iam::123456789012:role/admin seen from 10.1.2.3".into();
+            r.location = "/home/alice/.config/failsafe/policies/mine.rego:7".into();
+            r.layer = "user".into();
+        }
+        vec![
+            rec("10T00:00", "block", "kubectl delete ns old", eks, "kubectl.mutating-verb", "/tmp"),
+            rec("20T09:00", "allow", "kubectl get pods", ("dev", "kind-dev", "cluster"), "", "/tmp"),
+            rec(
+                "21T10:00",
+                "block",
+                "kubectl --context prod-eks-payments --server https://api.prod.internal.example.com:6443 delete ns payments",
+                eks,
+                "kubectl.mutating-verb",
+                "/home/alice/src/payments",
+            ),
+            rec(
+                "21T11:00",
+                "block",
+                "kubectl --context prod-eks-payments --server https://api.prod.internal.example.com:6443 delete ns payments",
+                eks,
+                "kubectl.mutating-verb",
+                "/home/alice/src/payments",
+            ),
+            rec(
+                "22T08:00",
+                "block",
+                "git -c user.name=alice push --force git@github.com:acme/payments.git main",
+                ("unknown", "main", "branch"),
+                "git.force-push-protected",
+                "/home/alice/src/payments",
+            ),
+            rec("22T09:00", "ask", "terraform destroy", ("staging", "staging", "workspace"), "terraform.destroy", "/tmp"),
+            aws,
+            rec("22T11:00", "override", "helm uninstall web", ("staging", "stg-cluster", "cluster"), "helm.uninstall", "/tmp"),
+        ]
+    }
+
+    fn json_report(records: &[DecisionRecord]) -> Result<serde_json::Value, serde_json::Error> {
+        let text = report_at(
+            records,
+            now(),
+            Duration::from_secs(7 * 86_400),
+            ReportFormat::Json,
+            None,
+        );
+        serde_json::from_str(&text)
+    }
+
+    #[rstest]
+    #[case("30m", 1_800)]
+    #[case("24h", 86_400)]
+    #[case("7d", 604_800)]
+    #[case("2w", 1_209_600)]
+    #[case("90s", 90)]
+    fn since_values(#[case] text: &str, #[case] secs: u64) -> Result<(), LogError> {
+        assert_eq!(parse_since(text)?, Duration::from_secs(secs));
+        assert_eq!(
+            parse_since(&format_since(Duration::from_secs(secs)))?,
+            Duration::from_secs(secs)
+        );
+        Ok(())
+    }
+
+    #[rstest]
+    #[case("")]
+    #[case("7")]
+    #[case("d")]
+    #[case("7days")]
+    #[case("-1d")]
+    #[case("99999999999999999999w")]
+    fn bad_since_values(#[case] text: &str) {
+        assert!(
+            matches!(parse_since(text), Err(LogError::BadSince { .. })),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn counts_only_the_window() -> Result<(), serde_json::Error> {
+        let v = json_report(&sample_records())?;
+        assert_eq!(v["total"], 7);
+        assert_eq!(v["since"], "1w");
+        let pairs = |field: &str| -> Vec<(String, u64)> {
+            v[field]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| {
+                    (
+                        c["key"].as_str().unwrap_or("").to_string(),
+                        c["count"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        };
+        let owned = |list: &[(&str, u64)]| -> Vec<(String, u64)> {
+            list.iter().map(|(k, n)| ((*k).to_string(), *n)).collect()
+        };
+        assert_eq!(
+            pairs("by_decision"),
+            owned(&[("block", 4), ("ask", 1), ("override", 1), ("allow", 1)])
+        );
+        assert_eq!(
+            pairs("by_env"),
+            owned(&[("prod", 3), ("staging", 2), ("dev", 1), ("unknown", 1)])
+        );
+        assert_eq!(pairs("by_tool").first(), Some(&("kubectl".to_string(), 3)));
+        assert_eq!(
+            pairs("by_verb").first(),
+            Some(&("kubectl delete".to_string(), 2))
+        );
+        assert_eq!(
+            pairs("by_rule").first(),
+            Some(&("kubectl.mutating-verb".to_string(), 2))
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn refusals_are_ranked_by_danger() -> Result<(), serde_json::Error> {
+        let v = json_report(&sample_records())?;
+        let rows: Vec<(String, String, u64)> = v["refusals"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+                (s("env"), s("decision"), r["count"].as_u64().unwrap_or(0))
+            })
+            .collect();
+        let want = [
+            ("prod", "block", 2),
+            ("prod", "block", 1),
+            ("staging", "ask", 1),
+            ("unknown", "block", 1),
+        ];
+        let want: Vec<(String, String, u64)> = want
+            .iter()
+            .map(|(e, d, n)| ((*e).into(), (*d).into(), *n))
+            .collect();
+        assert_eq!(rows, want);
+        assert_eq!(v["refusals"][0]["rule"], "kubectl.mutating-verb");
+        assert_eq!(v["refusals"][0]["last"], "2026-11-21T11:00:00.000000Z");
+        assert!(v["refusals"][1]["command"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("aws iam delete-role"));
+        assert_eq!(v["top_blocked"][0]["count"], 2);
+        Ok(())
+    }
+
+    #[test]
+    fn timeline_has_a_bucket_per_day_of_the_window() -> Result<(), serde_json::Error> {
+        let v = json_report(&sample_records())?;
+        assert_eq!(v["timeline"]["bucket"], "day");
+        let buckets = v["timeline"]["buckets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(buckets.len(), 8, "{buckets:?}");
+        let last = buckets.last().cloned().unwrap_or_default();
+        assert_eq!(last["start"], "2026-11-22T00:00:00.000000Z");
+        assert_eq!(
+            (
+                last["block"].as_u64(),
+                last["ask"].as_u64(),
+                last["override"].as_u64()
+            ),
+            (Some(2), Some(1), Some(1))
+        );
+        let hourly = report_at(
+            &sample_records(),
+            now(),
+            Duration::from_secs(86_400),
+            ReportFormat::Json,
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(&hourly)?;
+        assert_eq!(v["timeline"]["bucket"], "hour");
+        assert_eq!(v["timeline"]["buckets"].as_array().map(Vec::len), Some(25));
+        Ok(())
+    }
+
+    #[test]
+    fn markdown_has_every_section() {
+        let md = report_at(
+            &sample_records(),
+            now(),
+            Duration::from_secs(604_800),
+            ReportFormat::Md,
+            None,
+        );
+        for part in [
+            "# failsafe report",
+            "7 decisions from 2026-11-15 12:00 to 2026-11-22 12:00 UTC (last 1w).",
+            "| block | 4 |",
+            "## Refusals, most dangerous first",
+            "| prod | block | `kubectl --context prod-eks-payments",
+            "| `kubectl.mutating-verb` | 2 | 2026-11-21 11:00 |",
+            "## By target environment",
+            "## By tool",
+            "## By verb",
+            "## By rule",
+            "## Timeline (per day)",
+            "| 2026-11-21 | 0 | 2 | 0 | 0 |",
+        ] {
+            assert!(md.contains(part), "missing {part:?} in\n{md}");
+        }
+        assert!(!md.contains("delete ns old"), "outside the window");
+        let refusals = md.find("## Refusals").unwrap_or(0);
+        let staging = md.find("| staging | ask |").unwrap_or(0);
+        let unknown = md.find("| unknown | block |").unwrap_or(0);
+        assert!(refusals < staging && staging < unknown);
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        let mut r = rec(
+            "22T10:00",
+            "block",
+            "kubectl x",
+            ("prod", "a|b", "cluster"),
+            "r",
+            "/",
+        );
+        r.argv = vec!["kubectl".into(), "get".into(), "a|b`c".into()];
+        let md = report_at(
+            &[r],
+            now(),
+            Duration::from_secs(3_600 * 5),
+            ReportFormat::Md,
+            None,
+        );
+        assert!(
+            md.contains("| `kubectl get 'a\\|b'c'` | prod:a\\|b |"),
+            "{md}"
+        );
+        assert!(!md.contains("a|b"));
+    }
+
+    #[test]
+    fn an_empty_log_still_reports() {
+        for format in [ReportFormat::Md, ReportFormat::Json, ReportFormat::Html] {
+            let text = report_at(&[], now(), Duration::from_secs(604_800), format, None);
+            assert!(!text.is_empty());
+        }
+        let md = report_at(
+            &[],
+            now(),
+            Duration::from_secs(604_800),
+            ReportFormat::Md,
+            None,
+        );
+        assert!(md.contains("No command was blocked"));
+    }
+
+    #[rstest]
+    #[case("md", ReportFormat::Md)]
+    #[case("markdown", ReportFormat::Md)]
+    #[case("json", ReportFormat::Json)]
+    #[case("html", ReportFormat::Html)]
+    fn formats_parse(#[case] text: &str, #[case] want: ReportFormat) {
+        assert_eq!(text.parse::<ReportFormat>(), Ok(want));
+        assert!("pdf".parse::<ReportFormat>().is_err());
+    }
+}

@@ -1,0 +1,304 @@
+//! The real git behind the shim, with a local bare remote: refusals leave the remote and
+//! the worktree untouched, allowed commands behave exactly like git called directly.
+
+use crate::sandbox::{real_git, Sandbox};
+use rstest::rstest;
+use std::path::PathBuf;
+
+/// A sandbox whose `git` is the real one, a repository `app` on `main` with a bare
+/// remote `origin` that has `main`, and a local `main` that has diverged (amended), so
+/// a force push would rewrite the remote.
+struct World {
+    sb: Sandbox,
+    repo: PathBuf,
+    bare: PathBuf,
+    remote_main: String,
+}
+
+fn world() -> World {
+    let sb = Sandbox::new();
+    sb.use_real_git();
+    let repo = sb.git_repo("app");
+    sb.commit(&repo, "app.txt", "v1\n", "add app");
+    let bare = sb.git_remote(&repo, "app");
+    let remote_main = sb.rev(&bare, "refs/heads/main").unwrap();
+    sb.write(repo.join("app.txt"), "v1 rewritten\n");
+    sb.git(&repo, &["commit", "-q", "-a", "--amend", "-m", "rewritten history"]);
+    assert_ne!(sb.rev(&repo, "HEAD").unwrap(), remote_main);
+    World {
+        sb,
+        repo,
+        bare,
+        remote_main,
+    }
+}
+
+impl World {
+    fn assert_remote_main_unchanged(&self, run: &crate::sandbox::Run) {
+        let now = self.sb.rev(&self.bare, "refs/heads/main");
+        run.check(
+            now.as_deref() == Some(self.remote_main.as_str()),
+            format!(
+                "the remote's main moved from {} to {now:?}",
+                self.remote_main
+            ),
+        );
+    }
+}
+
+#[rstest]
+#[case::force(&["push", "--force", "origin", "main"])]
+#[case::short_force(&["push", "-f", "origin", "main"])]
+#[case::plus_refspec(&["push", "origin", "+main"])]
+#[case::plus_src_dst(&["push", "origin", "+HEAD:refs/heads/main"])]
+#[case::lease(&["push", "--force-with-lease", "origin", "main"])]
+#[case::flags_after(&["push", "origin", "main", "--force"])]
+#[case::mirror(&["push", "--mirror", "origin"])]
+fn force_push_to_main_is_refused_and_the_remote_is_unchanged(#[case] args: &[&str]) {
+    let w = world();
+    let run = w.sb.tool("git").args(args).cwd(&w.repo).run();
+    run.assert_blocked().assert_stderr_contains("rule:");
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[rstest]
+#[case::explicit(&["push", "origin", "main"])]
+#[case::upstream(&["push"])]
+#[case::head(&["push", "origin", "HEAD"])]
+fn plain_push_to_a_protected_branch_is_refused(#[case] args: &[&str]) {
+    let w = world();
+    // A fast-forward this time: only the protected target is the problem.
+    w.sb.git(&w.repo, &["reset", "-q", "--hard", &w.remote_main]);
+    w.sb.commit(&w.repo, "next.txt", "next\n", "next");
+    let run = w.sb.tool("git").args(args).cwd(&w.repo).run();
+    run.assert_blocked();
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[test]
+fn push_of_an_unprotected_branch_is_allowed_and_lands() {
+    let w = world();
+    w.sb.git(&w.repo, &["checkout", "-q", "-b", "feature"]);
+    let head = w.sb.commit(&w.repo, "feature.txt", "new\n", "feature work");
+    let run = w
+        .sb
+        .tool("git")
+        .args(["push", "origin", "feature"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_code(0);
+    let remote = w.sb.rev(&w.bare, "refs/heads/feature");
+    run.check(
+        remote.as_deref() == Some(head.as_str()),
+        format!("the remote should have feature at {head}, has {remote:?}"),
+    );
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[test]
+fn write_mode_lets_the_force_push_through() {
+    let w = world();
+    w.sb.write_mode();
+    let local = w.sb.rev(&w.repo, "HEAD").unwrap();
+    let run = w
+        .sb
+        .tool("git")
+        .args(["push", "-q", "--force", "origin", "main"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_code(0);
+    let remote = w.sb.rev(&w.bare, "refs/heads/main");
+    run.check(
+        remote.as_deref() == Some(local.as_str()),
+        "in write mode the force push must reach the remote",
+    );
+}
+
+/// Runs `args` through the shim and with the real git directly (no shims on PATH), and
+/// asserts stdout, stderr and exit status are identical.
+fn same_as_real_git(w: &World, args: &[&str]) {
+    let shimmed = w.sb.tool("git").args(args).cwd(&w.repo).run();
+    let direct = w.sb.program(real_git()).path_var(w.sb.plain_path()).args(args).cwd(&w.repo).run();
+    shimmed.check(
+        shimmed.output == direct.output,
+        format!(
+            "through the shim `git {}` differs from the real git\nreal git gave status {:?}\nstdout:\n{}\nstderr:\n{}",
+            args.join(" "),
+            direct.code(),
+            direct.stdout(),
+            direct.stderr()
+        ),
+    );
+}
+
+#[rstest]
+#[case::status(&["status"])]
+#[case::status_short(&["status", "--short", "--branch"])]
+#[case::log(&["log", "--oneline"])]
+#[case::log_format(&["log", "--format=%H %an %s", "-n", "5"])]
+#[case::diff(&["diff"])]
+#[case::branch(&["branch", "-vv"])]
+#[case::rev_parse_missing(&["rev-parse", "--verify", "nonexistent"])]
+#[case::unknown_command(&["frobnicate"])]
+#[case::show_missing_path(&["show", "HEAD:does-not-exist.txt"])]
+fn read_commands_behave_exactly_like_real_git(#[case] args: &[&str]) {
+    let w = world();
+    w.sb.write(w.repo.join("README.md"), "hello, changed\n");
+    w.sb.write(w.repo.join("untracked.txt"), "new\n");
+    same_as_real_git(&w, args);
+}
+
+#[test]
+fn rev_parse_of_a_missing_ref_keeps_gits_exit_code() {
+    let w = world();
+    let run = w
+        .sb
+        .tool("git")
+        .args(["rev-parse", "--verify", "nonexistent"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_code(128).assert_stderr_lacks("failsafe");
+}
+
+#[rstest]
+#[case::oneline("git log --oneline | head -1")]
+#[case::patch_bigger_than_a_pipe_buffer("git log -p | head -1")]
+fn a_closed_pipe_ends_git_like_it_ends_real_git(#[case] script: &str) {
+    let w = world();
+    // Enough output that git is still writing when head exits.
+    let big: String = (0..20_000).map(|i| format!("line {i} of a large file\n")).collect();
+    w.sb.commit(&w.repo, "big.txt", &big, "a big file");
+    let shimmed = w.sb.sh(script).cwd(&w.repo).run();
+    let direct = w.sb.sh_plain(script).cwd(&w.repo).run();
+    direct.assert_code(0);
+    shimmed
+        .assert_code(0)
+        .assert_stderr_lacks("Broken pipe")
+        .check(shimmed.stderr().is_empty(), "nothing on stderr")
+        .check(
+            shimmed.stdout() == direct.stdout(),
+            format!("real git printed {:?}", direct.stdout()),
+        );
+    // git itself (bash's PIPESTATUS) ends by SIGPIPE (141) or, if it finished writing
+    // before head exited, with 0 — never with an error of its own.
+    let full = format!("{script}; echo \"git: ${{PIPESTATUS[0]}}\"");
+    let status = w.sb.program("/bin/bash").args(["-c", &full]).cwd(&w.repo).run();
+    status.assert_code(0).check(
+        status.stdout().ends_with("git: 141\n") || status.stdout().ends_with("git: 0\n"),
+        "git should end by SIGPIPE or normally",
+    );
+}
+
+#[rstest]
+#[case::reset_hard(&["reset", "--hard"])]
+#[case::reset_hard_rev(&["reset", "--hard", "HEAD~1"])]
+#[case::checkout_dot(&["checkout", "."])]
+#[case::checkout_paths(&["checkout", "--", "README.md"])]
+#[case::checkout_force(&["checkout", "-f", "main"])]
+#[case::restore(&["restore", "README.md"])]
+#[case::clean(&["clean", "-fd"])]
+#[case::stash_clear(&["stash", "clear"])]
+fn worktree_destroying_commands_are_refused_and_the_worktree_is_unchanged(
+    #[case] args: &[&str],
+) {
+    let w = world();
+    let readme = w.repo.join("README.md");
+    let untracked = w.repo.join("notes.txt");
+    w.sb.write(&readme, "uncommitted work\n");
+    w.sb.write(&untracked, "untracked work\n");
+    let head = w.sb.rev(&w.repo, "HEAD");
+    let run = w.sb.tool("git").args(args).cwd(&w.repo).run();
+    run.assert_blocked();
+    run.check(
+        std::fs::read_to_string(&readme).ok().as_deref() == Some("uncommitted work\n"),
+        "the uncommitted change in README.md was lost",
+    )
+    .check(untracked.exists(), "the untracked file was removed")
+    .check(w.sb.rev(&w.repo, "HEAD") == head, "HEAD moved");
+}
+
+#[test]
+fn an_alias_for_a_force_push_is_refused() {
+    let w = world();
+    w.sb.git(&w.repo, &["config", "alias.pf", "push --force"]);
+    let run = w
+        .sb
+        .tool("git")
+        .args(["pf", "origin", "main"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_blocked();
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[test]
+fn a_global_alias_for_a_force_push_is_refused() {
+    let w = world();
+    w.sb.git(&w.repo, &["config", "--global", "alias.yolo", "push -f"]);
+    let run = w
+        .sb
+        .tool("git")
+        .args(["yolo", "origin", "main"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_blocked();
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[test]
+fn a_command_line_alias_for_a_force_push_is_refused() {
+    let w = world();
+    let run = w
+        .sb
+        .tool("git")
+        .args(["-c", "alias.ship=push --force", "ship", "origin", "main"])
+        .cwd(&w.repo)
+        .run();
+    run.assert_blocked();
+    w.assert_remote_main_unchanged(&run);
+}
+
+#[test]
+fn dash_c_from_another_directory_is_judged_in_that_repository() {
+    let w = world();
+    let repo = w.repo.display().to_string();
+    let run = w
+        .sb
+        .tool("git")
+        .args(["-C", &repo, "push", "--force", "origin", "main"])
+        .cwd(&w.sb.work)
+        .run();
+    run.assert_blocked();
+    w.assert_remote_main_unchanged(&run);
+    // And a read through -C works and matches real git.
+    let log = w
+        .sb
+        .tool("git")
+        .args(["-C", &repo, "log", "--oneline", "-n", "1"])
+        .cwd(&w.sb.work)
+        .run();
+    log.assert_code(0).assert_stdout_contains("rewritten history");
+}
+
+#[test]
+fn local_work_is_allowed_in_read_mode() {
+    let w = world();
+    w.sb.write(w.repo.join("more.txt"), "more\n");
+    let git = |args: &[&str]| {
+        w.sb.tool("git")
+            .args(args)
+            .cwd(&w.repo)
+            .env("GIT_AUTHOR_NAME", "Agent")
+            .env("GIT_AUTHOR_EMAIL", "agent@example.com")
+            .env("GIT_COMMITTER_NAME", "Agent")
+            .env("GIT_COMMITTER_EMAIL", "agent@example.com")
+            .run()
+    };
+    git(&["add", "more.txt"]).assert_code(0);
+    git(&["commit", "-q", "-m", "more"]).assert_code(0);
+    git(&["checkout", "-q", "-b", "topic"]).assert_code(0);
+    git(&["fetch", "-q", "origin"]).assert_code(0);
+    git(&["tag", "v1"]).assert_code(0);
+    let log = git(&["log", "--format=%s", "-n", "1"]);
+    log.assert_code(0).assert_stdout_eq("more\n");
+}
