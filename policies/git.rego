@@ -183,3 +183,11 @@ block contains {
 	input.subverb == "remove"
 	input.flags.force
 }
+
+block contains {
+	"id": "git.update-ref-stdin",
+	"reason": "`git update-ref --stdin` changes or deletes refs that failsafe cannot see on the command line",
+} if {
+	input.verb == "update-ref"
+	input.flags.stdin
+}

@@ -52,7 +52,9 @@ pub fn process_env(name: &str) -> Option<String> {
 
 /// The real home directory: `$HOME`, else the password database.
 pub fn process_home() -> Option<PathBuf> {
-    process_env("HOME").map(PathBuf::from).or_else(dirs::home_dir)
+    process_env("HOME")
+        .map(PathBuf::from)
+        .or_else(dirs::home_dir)
 }
 
 /// The parsed `config.toml`. Every section is optional.
@@ -256,7 +258,10 @@ mod tests {
     fn config_dir_precedence() {
         let home = Path::new("/home/u");
         let none = |_: &str| None;
-        assert_eq!(config_dir(&none, Some(home)), PathBuf::from("/home/u/.config/failsafe"));
+        assert_eq!(
+            config_dir(&none, Some(home)),
+            PathBuf::from("/home/u/.config/failsafe")
+        );
         let xdg = |k: &str| (k == "XDG_CONFIG_HOME").then(|| "/x".to_string());
         assert_eq!(config_dir(&xdg, Some(home)), PathBuf::from("/x/failsafe"));
         let own = |k: &str| (k == "FAILSAFE_CONFIG_DIR").then(|| "/c".to_string());
@@ -266,9 +271,14 @@ mod tests {
     #[test]
     fn settings_parse_and_reject_unknown_keys() {
         let p = Path::new("config.toml");
-        let s = Settings::parse(p, "[git]\nprotected_branches = [\"dev\"]\n[log]\nrequired = true\n");
+        let s = Settings::parse(
+            p,
+            "[git]\nprotected_branches = [\"dev\"]\n[log]\nrequired = true\n",
+        );
         let s = s.map_err(|e| e.to_string());
-        assert!(s.as_ref().is_ok_and(|s| s.git.protected_branches == vec!["dev"] && s.log.required));
+        assert!(s
+            .as_ref()
+            .is_ok_and(|s| s.git.protected_branches == vec!["dev"] && s.log.required));
         let bad = Settings::parse(p, "[gti]\nx = 1\n").map_err(|e| e.to_string());
         assert!(bad.is_err_and(|e| e.contains("config.toml")));
         assert_eq!(Settings::default().git.protected_branches.len(), 8);

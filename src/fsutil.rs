@@ -11,7 +11,10 @@ use std::path::Path;
 /// # Errors
 /// Any I/O error from creating the directories.
 pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
 }
 
 /// Replaces `path` with `bytes` atomically (temp file in the same directory, then

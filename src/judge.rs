@@ -70,10 +70,17 @@ fn find_spec(binary: &str, config_dir: &std::path::Path) -> Result<ToolSpec, Rea
     }
     match spec::find_user_spec(config_dir, binary) {
         Some(Ok(s)) => Ok(s),
-        Some(Err(e)) => Err(failure("failsafe.spec-broken", e.to_string(), config_dir.join("tools").display().to_string())),
+        Some(Err(e)) => Err(failure(
+            "failsafe.spec-broken",
+            e.to_string(),
+            config_dir.join("tools").display().to_string(),
+        )),
         None => Err(failure(
             "failsafe.unknown-tool",
-            format!("`{binary}` is not a guarded tool and no tool spec in {} names it", config_dir.join("tools").display()),
+            format!(
+                "`{binary}` is not a guarded tool and no tool spec in {} names it",
+                config_dir.join("tools").display()
+            ),
             String::new(),
         )),
     }
@@ -89,7 +96,11 @@ pub fn judge(req: Request) -> Judgement {
     let settings = match Settings::load(&config_dir) {
         Ok(s) => s,
         Err(e) => {
-            failures.push(failure("failsafe.config-unreadable", e.to_string(), config_dir.join("config.toml").display().to_string()));
+            failures.push(failure(
+                "failsafe.config-unreadable",
+                e.to_string(),
+                config_dir.join("config.toml").display().to_string(),
+            ));
             Settings::default()
         }
     };
@@ -120,7 +131,13 @@ pub fn judge_in(
         Ok(spec) => facts::build(&spec, &req.binary, argv, pre_uncertain, &ctx),
         Err(reason) => {
             failures.push(reason);
-            facts::build(&ToolSpec::bare(&req.binary), &req.binary, argv, pre_uncertain, &ctx)
+            facts::build(
+                &ToolSpec::bare(&req.binary),
+                &req.binary,
+                argv,
+                pre_uncertain,
+                &ctx,
+            )
         }
     };
     let fact_json = serde_json::to_value(&fact).unwrap_or(serde_json::Value::Null);

@@ -8,17 +8,17 @@
 //! Data flows one way: argv → [`facts`] → [`policy`] → decision → [`shim`] (exec or
 //! refuse).
 
+pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod facts;
 pub mod fsutil;
+pub mod judge;
 pub mod log;
 pub mod mode;
-pub mod spec;
-pub mod tool;
 pub mod policy;
-pub mod judge;
 pub mod record;
 pub mod refusal;
 pub mod shim;
-pub mod cli;
+pub mod spec;
+pub mod tool;

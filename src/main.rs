@@ -32,6 +32,10 @@ fn install_panic_hook(shim_mode: bool) {
             "failsafe: internal error{place}: {info}\n  help:   this is a bug in failsafe; the command was refused\n"
         );
         let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
-        std::process::exit(if shim_mode { exit::BLOCKED } else { exit::USAGE });
+        std::process::exit(if shim_mode {
+            exit::BLOCKED
+        } else {
+            exit::USAGE
+        });
     }));
 }

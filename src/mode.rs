@@ -104,7 +104,10 @@ impl fmt::Display for PaneId {
 /// The pane id: the first set, non-empty variable of [`PANE_VARS`], else the controlling
 /// terminal's device, else `default`.
 pub fn pane_id(env: &dyn Fn(&str) -> Option<String>) -> PaneId {
-    if let Some(v) = PANE_VARS.iter().find_map(|k| env(k).filter(|v| !v.is_empty())) {
+    if let Some(v) = PANE_VARS
+        .iter()
+        .find_map(|k| env(k).filter(|v| !v.is_empty()))
+    {
         return PaneId::new(&v);
     }
     match controlling_tty() {

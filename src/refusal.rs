@@ -6,8 +6,8 @@
 
 use crate::facts::Fact;
 use crate::judge::Judgement;
-use crate::policy::{Layer, Reason, Verdict};
 use crate::policy::decide::FAILSAFE_ID_PREFIX;
+use crate::policy::{Layer, Reason, Verdict};
 
 /// The longest command echo before it is shortened.
 const MAX_COMMAND_CHARS: usize = 240;
@@ -20,7 +20,10 @@ pub fn command_line(fact: &Fact) -> String {
     words.extend(fact.argv.iter().skip(1).cloned());
     let line = shell_words::join(words);
     if line.chars().count() > MAX_COMMAND_CHARS {
-        format!("{}…", line.chars().take(MAX_COMMAND_CHARS).collect::<String>())
+        format!(
+            "{}…",
+            line.chars().take(MAX_COMMAND_CHARS).collect::<String>()
+        )
     } else {
         line
     }
@@ -30,9 +33,15 @@ pub fn command_line(fact: &Fact) -> String {
 /// `to branch main of origin`, `on branch topic`; `""` when nothing is known.
 pub fn target_phrase(fact: &Fact) -> String {
     if let Some(k) = &fact.kubectl {
-        let cluster = if k.cluster_name.is_empty() { &k.cluster } else { &k.cluster_name };
+        let cluster = if k.cluster_name.is_empty() {
+            &k.cluster
+        } else {
+            &k.cluster_name
+        };
         return match (cluster.is_empty(), k.context.is_empty()) {
-            (false, false) if cluster != &k.context => format!("on cluster {cluster} (context {})", k.context),
+            (false, false) if cluster != &k.context => {
+                format!("on cluster {cluster} (context {})", k.context)
+            }
             (false, _) => format!("on cluster {cluster}"),
             (true, false) => format!("on context {}", k.context),
             (true, true) => String::new(),
@@ -118,7 +127,10 @@ fn remedies(j: &Judgement) -> Vec<String> {
         ));
     }
     if let Some(r) = layered.first() {
-        let file = r.location.rsplit_once(':').map_or(r.location.as_str(), |(f, _)| f);
+        let file = r
+            .location
+            .rsplit_once(':')
+            .map_or(r.location.as_str(), |(f, _)| f);
         out.push(format!(
             "allow:  {} policies apply in every mode; a human can change {file} or add an allow_override in a later layer",
             r.layer

@@ -139,7 +139,11 @@ fn inline_approval(j: &Judgement) -> bool {
     {
         return false;
     }
-    let Ok(mut tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
+    let Ok(mut tty) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+    else {
         return false;
     };
     let prompt = format!("{}  run it? [y/N] ", refusal::render(j));
@@ -188,7 +192,10 @@ mod tests {
             real.clone(),
         ])
         .map_err(io::Error::other)?;
-        assert_eq!(resolve_real("kubectl", &path, id), Some(real.join("kubectl")));
+        assert_eq!(
+            resolve_real("kubectl", &path, id),
+            Some(real.join("kubectl"))
+        );
         Ok(())
     }
 

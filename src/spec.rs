@@ -15,6 +15,9 @@ use std::path::{Path, PathBuf};
 const BUILTIN_SPECS: &[(&str, &str)] = &[
     ("kubectl", include_str!("../shims/kubectl.toml")),
     ("git", include_str!("../shims/git.toml")),
+    ("helm", include_str!("../shims/helm.toml")),
+    ("terraform", include_str!("../shims/terraform.toml")),
+    ("aws", include_str!("../shims/aws.toml")),
 ];
 
 /// How a tool spells its options.
@@ -165,7 +168,10 @@ impl ToolSpec {
 
     fn validate(&self) -> Result<(), String> {
         if crate::tool::ToolName::new(&self.tool).is_none() {
-            return Err(format!("`tool = \"{}\"` is not a plain command name", self.tool));
+            return Err(format!(
+                "`tool = \"{}\"` is not a plain command name",
+                self.tool
+            ));
         }
         for bin in &self.binaries {
             if crate::tool::ToolName::new(bin).is_none() {
@@ -239,32 +245,6 @@ pub fn load_file(path: &Path) -> Result<ToolSpec, SpecError> {
     ToolSpec::parse(&path.display().to_string(), &text)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_builtin_spec_parses() {
-        for spec in builtin_all() {
-            let spec = spec.map_err(|e| e.to_string());
-            assert!(spec.is_ok(), "{spec:?}");
-        }
-    }
-
-    #[test]
-    fn unknown_keys_are_rejected() {
-        let err = ToolSpec::parse("t.toml", "tool = \"x\"\nstyle = \"gnu\"\nbogus = 1\n");
-        assert!(err.is_err());
-    }
-
-    #[test]
-    fn short_flags_must_be_one_character() {
-        let text = "tool = \"x\"\nstyle = \"gnu\"\n[global]\nshort = { ab = \"all\" }\n";
-        let err = ToolSpec::parse("t.toml", text).map(|_| ()).map_err(|e| e.to_string());
-        assert!(err.is_err_and(|e| e.contains("single character")));
-    }
-}
-
 /// Looks for a user spec in `<config>/tools/` that claims `binary`. Specs that claim a
 /// reserved name (a built-in tool or `failsafe`) are skipped here and reported by
 /// [`user_specs`].
@@ -288,7 +268,9 @@ pub fn find_user_spec(config_dir: &Path, binary: &str) -> Option<Result<ToolSpec
     }
     for (_, spec) in user_specs(config_dir).ok()? {
         match spec {
-            Ok(s) if s.binaries.iter().any(|b| b == binary) && !crate::tool::is_reserved(binary) => {
+            Ok(s)
+                if s.binaries.iter().any(|b| b == binary) && !crate::tool::is_reserved(binary) =>
+            {
                 return Some(Ok(s))
             }
             Ok(_) => {}
@@ -303,7 +285,9 @@ pub fn find_user_spec(config_dir: &Path, binary: &str) -> Option<Result<ToolSpec
 ///
 /// # Errors
 /// The directory exists but cannot be listed.
-pub fn user_specs(config_dir: &Path) -> std::io::Result<Vec<(PathBuf, Result<ToolSpec, SpecError>)>> {
+pub fn user_specs(
+    config_dir: &Path,
+) -> std::io::Result<Vec<(PathBuf, Result<ToolSpec, SpecError>)>> {
     let dir = config_dir.join("tools");
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
@@ -353,5 +337,33 @@ impl ToolSpec {
             subverbs: Subverbs::default(),
             aliases: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_spec_parses() {
+        for spec in builtin_all() {
+            let spec = spec.map_err(|e| e.to_string());
+            assert!(spec.is_ok(), "{spec:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = ToolSpec::parse("t.toml", "tool = \"x\"\nstyle = \"gnu\"\nbogus = 1\n");
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn short_flags_must_be_one_character() {
+        let text = "tool = \"x\"\nstyle = \"gnu\"\n[global]\nshort = { ab = \"all\" }\n";
+        let err = ToolSpec::parse("t.toml", text)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(err.is_err_and(|e| e.contains("single character")));
     }
 }

@@ -31,10 +31,17 @@ fn explain_exit_status_says_allow_or_block(
     #[case] decision: &str,
 ) {
     let sb = Sandbox::new();
-    let run = sb.failsafe().args(["explain", "--json", "--"]).args(argv).run();
+    let run = sb
+        .failsafe()
+        .args(["explain", "--json", "--"])
+        .args(argv)
+        .run();
     run.assert_code(code);
     let v = run.json();
-    run.check(v["decision"] == decision, format!("decision should be {decision}"));
+    run.check(
+        v["decision"] == decision,
+        format!("decision should be {decision}"),
+    );
     sb.failsafe()
         .args(["explain", "--"])
         .args(argv)
@@ -53,7 +60,14 @@ fn explain_json_has_fact_decision_and_located_reasons() {
     let policy = sb.user_policy("team.rego", USER_POLICY);
     let run = sb
         .failsafe()
-        .args(["explain", "--json", "--", "kubectl", "get", "forbidden-thing"])
+        .args([
+            "explain",
+            "--json",
+            "--",
+            "kubectl",
+            "get",
+            "forbidden-thing",
+        ])
         .run();
     run.assert_code(1);
     let v = run.json();
@@ -61,7 +75,10 @@ fn explain_json_has_fact_decision_and_located_reasons() {
     run.check(fact["fact_version"] == 1, "fact.fact_version should be 1")
         .check(fact["tool"] == "kubectl", "fact.tool")
         .check(fact["verb"] == "get", "fact.verb")
-        .check(fact["args"] == serde_json::json!(["forbidden-thing"]), "fact.args")
+        .check(
+            fact["args"] == serde_json::json!(["forbidden-thing"]),
+            "fact.args",
+        )
         .check(fact["source"] == "explain", "fact.source")
         .check(fact["mode"] == "read", "fact.mode")
         .check(fact["pane"] == "test-pane", "fact.pane")
@@ -97,7 +114,10 @@ fn explain_takes_one_quoted_string() {
         "the string is split like a shell would",
     )
     .check(v["fact"]["verb"] == "push", "verb")
-    .check(v["decision"] == "block", "a force push to main is blocked in read mode");
+    .check(
+        v["decision"] == "block",
+        "a force push to main is blocked in read mode",
+    );
     sb.failsafe()
         .args(["explain", "git push --force origin main"])
         .run()
@@ -110,22 +130,19 @@ fn explain_mode_flag_overrides_the_pane() {
     let sb = Sandbox::new();
     let run = sb
         .failsafe()
-        .args(["explain", "--mode", "rw", "--json", "--", "kubectl", "delete", "ns", "x"])
+        .args([
+            "explain", "--mode", "rw", "--json", "--", "kubectl", "delete", "ns", "x",
+        ])
         .run();
     run.assert_code(0);
     let v = run.json();
     run.check(v["fact"]["mode"] == "write", "fact.mode should be write")
         .check(v["decision"] == "allow", "nothing blocks in write mode");
     // The pane itself is untouched.
-    assert!(!sb.mode_file().exists(), "explain --mode wrote the mode file");
-}
-
-#[test]
-fn explain_of_tofu_reports_terraform() {
-    let sb = Sandbox::new();
-    let v = sb.explain_json(&["tofu", "plan"]);
-    assert_eq!(v["fact"]["tool"], "terraform", "{v:#}");
-    assert_eq!(v["fact"]["binary"], "tofu", "{v:#}");
+    assert!(
+        !sb.mode_file().exists(),
+        "explain --mode wrote the mode file"
+    );
 }
 
 // -------------------------------------------------------------------------- modes
@@ -138,7 +155,10 @@ fn mode_defaults_to_read_and_set_get_round_trips() {
         .run()
         .assert_code(0)
         .assert_stdout_eq("read\n");
-    sb.failsafe().args(["mode", "set", "rw"]).run().assert_code(0);
+    sb.failsafe()
+        .args(["mode", "set", "rw"])
+        .run()
+        .assert_code(0);
     sb.failsafe()
         .args(["mode", "get"])
         .run()
@@ -147,7 +167,10 @@ fn mode_defaults_to_read_and_set_get_round_trips() {
     let json = sb.failsafe().args(["mode", "get", "--json"]).run();
     json.assert_code(0);
     let v = json.json();
-    json.check(v["mode"] == "write" && v["pane"] == "test-pane", "mode get --json");
+    json.check(
+        v["mode"] == "write" && v["pane"] == "test-pane",
+        "mode get --json",
+    );
 }
 
 #[rstest]
@@ -159,7 +182,10 @@ fn mode_defaults_to_read_and_set_get_round_trips() {
 #[case("read", "read")]
 fn mode_set_accepts_every_alias(#[case] word: &str, #[case] mode: &str) {
     let sb = Sandbox::new();
-    sb.failsafe().args(["mode", "set", word]).run().assert_code(0);
+    sb.failsafe()
+        .args(["mode", "set", word])
+        .run()
+        .assert_code(0);
     sb.failsafe()
         .args(["mode", "get"])
         .run()
@@ -179,7 +205,10 @@ fn mode_set_rejects_an_unknown_word_with_a_usage_error() {
 #[test]
 fn modes_are_per_pane() {
     let sb = Sandbox::new();
-    sb.failsafe().args(["mode", "set", "rw"]).run().assert_code(0);
+    sb.failsafe()
+        .args(["mode", "set", "rw"])
+        .run()
+        .assert_code(0);
     sb.failsafe()
         .env("FAILSAFE_PANE", "other-pane")
         .args(["mode", "get"])
@@ -245,14 +274,20 @@ fn changing_commands_refuse_to_run_from_a_guarded_context(#[case] args: &[&str])
         .check(run.output.stdout.is_empty(), "nothing on stdout")
         .assert_stderr_contains("own terminal")
         .check(!sb.mode_file().exists(), "the mode file was written")
-        .check(!sb.config.join("trust.json").exists(), "the trust store was written")
+        .check(
+            !sb.config.join("trust.json").exists(),
+            "the trust store was written",
+        )
         .check(!newdir.exists(), "the new shim dir was created")
         .check(
             !sb.xdg_data.join("failsafe/shims").exists(),
             "the default shim dir was created",
         );
     for tool in TOOLS {
-        run.check(sb.shims.join(tool).exists(), format!("the {tool} shim was removed"));
+        run.check(
+            sb.shims.join(tool).exists(),
+            format!("the {tool} shim was removed"),
+        );
     }
 }
 
@@ -267,16 +302,23 @@ fn a_guarded_context_is_recognised_through_a_symlinked_shim_dir() {
         .path_var(format!("{}:/usr/bin:/bin", link.display()))
         .arg("toggle")
         .run();
-    run.assert_code(BLOCKED).assert_stderr_contains("own terminal");
+    run.assert_code(BLOCKED)
+        .assert_stderr_contains("own terminal");
     assert_eq!(fs::read_to_string(sb.mode_file()).unwrap(), "read\n");
 }
 
 #[test]
 fn the_mode_file_is_unchanged_after_a_refused_toggle() {
     let sb = Sandbox::new();
-    sb.failsafe().args(["mode", "set", "ro"]).run().assert_code(0);
+    sb.failsafe()
+        .args(["mode", "set", "ro"])
+        .run()
+        .assert_code(0);
     let before = fs::read(sb.mode_file()).unwrap();
-    sb.failsafe_guarded().arg("toggle").run().assert_code(BLOCKED);
+    sb.failsafe_guarded()
+        .arg("toggle")
+        .run()
+        .assert_code(BLOCKED);
     sb.failsafe_guarded()
         .args(["mode", "set", "rw"])
         .run()
@@ -360,7 +402,11 @@ fn install_shims_defaults_to_the_xdg_data_dir() {
         .assert_code(0)
         .assert_stdout_contains(&dir.display().to_string());
     for tool in TOOLS {
-        assert!(dir.join(tool).exists(), "{tool} shim missing in {}", dir.display());
+        assert!(
+            dir.join(tool).exists(),
+            "{tool} shim missing in {}",
+            dir.display()
+        );
     }
     sb.failsafe().arg("uninstall-shims").run().assert_code(0);
     assert!(!dir.join("kubectl").exists());
@@ -410,7 +456,12 @@ fn a_repo_override_applies_only_while_trusted() {
     let sb = Sandbox::new();
     let repo = sb.git_repo("app");
     let policy = sb.repo_policy(&repo, REPO_OVERRIDE);
-    let delete = || sb.tool("kubectl").args(["delete", "ns", "scratch-1"]).cwd(&repo).run();
+    let delete = || {
+        sb.tool("kubectl")
+            .args(["delete", "ns", "scratch-1"])
+            .cwd(&repo)
+            .run()
+    };
 
     // Untrusted: the override is ignored, and the refusal says how to trust it.
     delete()
@@ -419,7 +470,15 @@ fn a_repo_override_applies_only_while_trusted() {
         .assert_stderr_contains("trust add");
     let v = sb
         .failsafe()
-        .args(["explain", "--json", "--", "kubectl", "delete", "ns", "scratch-1"])
+        .args([
+            "explain",
+            "--json",
+            "--",
+            "kubectl",
+            "delete",
+            "ns",
+            "scratch-1",
+        ])
         .cwd(&repo)
         .run()
         .json();
@@ -443,7 +502,15 @@ fn a_repo_override_applies_only_while_trusted() {
         .assert_ran("kubectl", &["delete", "ns", "scratch-1"]);
     let v = sb
         .failsafe()
-        .args(["explain", "--json", "--", "kubectl", "delete", "ns", "scratch-1"])
+        .args([
+            "explain",
+            "--json",
+            "--",
+            "kubectl",
+            "delete",
+            "ns",
+            "scratch-1",
+        ])
         .cwd(&repo)
         .run()
         .json();
@@ -547,7 +614,10 @@ fn trust_add_refuses_a_file_that_does_not_parse() {
 fn validate_exit_status_says_ok_or_broken() {
     let sb = Sandbox::new();
     let good = sb.write("policies/good.rego", USER_POLICY);
-    let broken = sb.write("policies/broken.rego", "package failsafe.user\n\nblock contains {\n");
+    let broken = sb.write(
+        "policies/broken.rego",
+        "package failsafe.user\n\nblock contains {\n",
+    );
     sb.failsafe()
         .arg("validate")
         .arg(&good)
@@ -566,14 +636,25 @@ fn validate_exit_status_says_ok_or_broken() {
         .arg(&broken)
         .run()
         .assert_code(1);
-    let json = sb.failsafe().args(["validate", "--json"]).arg(&broken).run();
-    json.check(json.json()["files"][0]["ok"] == false, "validate --json marks it broken");
+    let json = sb
+        .failsafe()
+        .args(["validate", "--json"])
+        .arg(&broken)
+        .run();
+    json.check(
+        json.json()["files"][0]["ok"] == false,
+        "validate --json marks it broken",
+    );
     // --strict wants an id on every rule.
     let no_id = sb.write(
         "policies/no-id.rego",
         "package failsafe.user\n\nimport rego.v1\n\nblock contains {\"reason\": \"r\"} if input.verb == \"x\"\n",
     );
-    sb.failsafe().arg("validate").arg(&no_id).run().assert_code(0);
+    sb.failsafe()
+        .arg("validate")
+        .arg(&no_id)
+        .run()
+        .assert_code(0);
     sb.failsafe()
         .args(["validate", "--strict"])
         .arg(&no_id)
@@ -595,7 +676,10 @@ fn corpus(sb: &Sandbox) -> std::path::PathBuf {
         r#"{"decision": "block", "ids": ["uncertain.unreadable-input"]}"#,
     );
     sb.write(dir.join("plain-get/argv"), r#"["kubectl", "get", "pods"]"#);
-    sb.write(dir.join("plain-get/expected.json"), r#"{"decision": "allow"}"#);
+    sb.write(
+        dir.join("plain-get/expected.json"),
+        r#"{"decision": "allow"}"#,
+    );
     let fact = |mode: &str, uncertain: &str| {
         format!(
             r#"{{"fact_version": 1, "tool": "kubectl", "binary": "kubectl",
@@ -614,7 +698,10 @@ fn corpus(sb: &Sandbox) -> std::path::PathBuf {
         r#"{"decision": "block", "ids": ["uncertain.unreadable-input"]}"#,
     );
     sb.write(dir.join("facts/write-mode/fact.json"), &fact("write", ""));
-    sb.write(dir.join("facts/write-mode/expected.json"), r#"{"decision": "allow"}"#);
+    sb.write(
+        dir.join("facts/write-mode/expected.json"),
+        r#"{"decision": "allow"}"#,
+    );
     sb.write(
         dir.join("rules_test.rego"),
         "package failsafe.user_test\n\nimport rego.v1\n\ntest_arithmetic if {\n\t1 + 1 == 2\n}\n",
@@ -633,7 +720,10 @@ fn test_runs_cases_and_rules_and_counts() {
         .assert_code(0)
         .assert_stdout_contains("5 passed, 0 failed");
     // One wrong expectation and one failing rule.
-    sb.write(dir.join("plain-get/expected.json"), r#"{"decision": "block"}"#);
+    sb.write(
+        dir.join("plain-get/expected.json"),
+        r#"{"decision": "block"}"#,
+    );
     sb.write(
         dir.join("more_test.rego"),
         "package failsafe.more_test\n\nimport rego.v1\n\ntest_wrong if {\n\t1 + 1 == 3\n}\n",
@@ -712,12 +802,16 @@ fn tools_list_names_every_guarded_tool() {
         .map(|a| a.iter().filter_map(|t| t["binary"].as_str()).collect())
         .unwrap_or_default();
     for tool in TOOLS {
-        json.check(binaries.contains(tool), format!("tools list --json lacks {tool}"));
+        json.check(
+            binaries.contains(tool),
+            format!("tools list --json lacks {tool}"),
+        );
     }
     json.check(
-        v["tools"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|t| t["binary"] == "tofu" && t["tool"] == "terraform")),
+        v["tools"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|t| t["binary"] == "tofu" && t["tool"] == "terraform")
+        }),
         "tofu is listed as terraform",
     );
 }
@@ -780,14 +874,20 @@ fn doctor_sees_the_shim_dir_first_on_path() {
     let run = sb.failsafe_guarded().args(["doctor", "--json"]).run();
     let v = run.json();
     let path = check(&v, "shim directory on PATH");
-    run.check(path["ok"] == true, "the shim dir should be reported on PATH")
-        .check(
-            path["detail"] == sb.shims.display().to_string().as_str(),
-            "the detail names the shim dir",
-        );
+    run.check(
+        path["ok"] == true,
+        "the shim dir should be reported on PATH",
+    )
+    .check(
+        path["detail"] == sb.shims.display().to_string().as_str(),
+        "the detail names the shim dir",
+    );
     for tool in TOOLS {
         let c = check(&v, &format!("{tool} on PATH"));
-        run.check(c["ok"] == true, format!("{tool} should be reported as guarded"));
+        run.check(
+            c["ok"] == true,
+            format!("{tool} should be reported as guarded"),
+        );
     }
     let cfg = check(&v, "config.toml");
     run.check(cfg["ok"] == true, "no config.toml is fine");
@@ -799,15 +899,18 @@ fn doctor_reports_a_missing_shim_dir_and_a_shadowing_tool() {
     let run = sb.failsafe().args(["doctor", "--json"]).run();
     run.assert_code(1);
     let v = run.json();
-    run.check(v["ok"] == false, "overall not ok")
-        .check(
-            check(&v, "shim directory on PATH")["ok"] == false,
-            "no shim dir on the human's PATH",
-        );
+    run.check(v["ok"] == false, "overall not ok").check(
+        check(&v, "shim directory on PATH")["ok"] == false,
+        "no shim dir on the human's PATH",
+    );
     // A real kubectl before the shims: calls are not guarded.
     let shadowed = sb
         .failsafe()
-        .path_var(format!("{}:{}:/usr/bin:/bin", sb.bin.display(), sb.shims.display()))
+        .path_var(format!(
+            "{}:{}:/usr/bin:/bin",
+            sb.bin.display(),
+            sb.shims.display()
+        ))
         .args(["doctor", "--json"])
         .run();
     let v = shadowed.json();
@@ -828,13 +931,17 @@ fn doctor_reports_a_broken_config_and_policy() {
     let c = check(&v, "config.toml");
     run.check(c["ok"] == false, "config.toml should fail")
         .check(
-            c["detail"].as_str().is_some_and(|d| d.contains(&cfg.display().to_string())),
+            c["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(&cfg.display().to_string())),
             "the detail names config.toml",
         );
     let p = check(&v, "policies for kubectl");
     run.check(
         p["ok"] == false
-            && p["detail"].as_str().is_some_and(|d| d.contains(&pol.display().to_string())),
+            && p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(&pol.display().to_string())),
         "the broken policy is named",
     );
 }
@@ -940,7 +1047,11 @@ fn files_failsafe_writes_are_owner_only() {
     let config = sb.root.join("fresh-config");
     let fs_cmd = || sb.failsafe().env("FAILSAFE_CONFIG_DIR", &config);
     fs_cmd().args(["mode", "set", "rw"]).run().assert_code(0);
-    fs_cmd().args(["trust", "add"]).arg(&policy).run().assert_code(0);
+    fs_cmd()
+        .args(["trust", "add"])
+        .arg(&policy)
+        .run()
+        .assert_code(0);
     fs_cmd().arg("init").run().assert_code(0);
     let mode = |p: &Path| fs::metadata(p).map(|m| m.permissions().mode() & 0o777).ok();
     for file in [
@@ -949,7 +1060,12 @@ fn files_failsafe_writes_are_owner_only() {
         config.join("config.toml"),
         config.join("policies/starter.rego"),
     ] {
-        assert_eq!(mode(&file), Some(0o600), "{} should be 0600", file.display());
+        assert_eq!(
+            mode(&file),
+            Some(0o600),
+            "{} should be 0600",
+            file.display()
+        );
     }
     for dir in [config.join("modes"), config.join("policies")] {
         assert_eq!(mode(&dir), Some(0o700), "{} should be 0700", dir.display());
@@ -980,4 +1096,89 @@ fn toggle_another_pane_from_the_humans_terminal() {
         .args(["toggle", "--pane", "humans-terminal"])
         .run()
         .assert_code(BLOCKED);
+}
+
+#[test]
+fn trust_is_by_path_so_a_moved_repository_is_untrusted() {
+    let sb = Sandbox::new();
+    let repo = sb.git_repo("app");
+    let policy = sb.repo_policy(&repo, REPO_OVERRIDE);
+    sb.failsafe()
+        .args(["trust", "add"])
+        .arg(&policy)
+        .run()
+        .assert_code(0);
+    let delete = |dir: &Path| {
+        sb.tool("kubectl")
+            .args(["delete", "ns", "scratch-1"])
+            .cwd(dir)
+            .run()
+    };
+    delete(&repo).assert_code(0);
+    // Same content, another place: a copy someone else controls is not trusted.
+    let moved = sb.home.join("app-moved");
+    fs::rename(&repo, &moved).unwrap();
+    delete(&moved).assert_blocked().assert_not_ran("kubectl");
+}
+
+#[test]
+fn a_repo_policy_applies_where_git_dash_c_points() {
+    let sb = Sandbox::new();
+    let repo = sb.git_repo("app");
+    let text = "package failsafe.repo\n\nimport rego.v1\n\nblock contains {\"id\": \"repo.no-push\", \"reason\": \"this repo is pushed by CI only\"} if input.verb == \"push\"\n";
+    sb.repo_policy(&repo, text);
+    sb.write_mode();
+    let repo_arg = repo.display().to_string();
+    sb.tool("git")
+        .args(["-C", &repo_arg, "push", "origin", "feature"])
+        .cwd(&sb.work)
+        .run()
+        .assert_blocked()
+        .assert_not_ran("git")
+        .assert_stderr_contains("repo.no-push");
+    sb.tool("git")
+        .args(["-C", &repo_arg, "status"])
+        .cwd(&sb.work)
+        .run()
+        .assert_code(0)
+        .assert_ran("git", &["-C", repo_arg.as_str(), "status"]);
+}
+
+#[rstest]
+#[case::dot_dot("../../escaped")]
+#[case::absolute("/tmp/escaped")]
+#[case::dotfile(".hidden")]
+fn a_pane_id_cannot_escape_the_modes_directory(#[case] pane: &str) {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .env("FAILSAFE_PANE", pane)
+        .args(["mode", "set", "rw"])
+        .run()
+        .assert_code(0);
+    let modes = sb.config.join("modes");
+    let entries: Vec<_> = fs::read_dir(&modes)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(
+        entries.len(),
+        1,
+        "one mode file in {}: {entries:?}",
+        modes.display()
+    );
+    assert!(entries[0].is_file(), "{entries:?}");
+    let name = entries[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(!name.starts_with('.') && !name.contains('/'), "{name:?}");
+    assert!(!sb.root.join("escaped").exists() && !sb.config.join("escaped").exists());
+    // The same pane id reads the same file back.
+    sb.failsafe()
+        .env("FAILSAFE_PANE", pane)
+        .args(["mode", "get"])
+        .run()
+        .assert_stdout_eq("write\n");
 }

@@ -11,8 +11,16 @@
 //! ```
 //!
 //! MODE is `read` or `write`; DECISION is `allow`, `block`, `ask` or `override`; the rule
-//! id must be among the reasons that fired (`-` for none); `@main`/`@feature` picks the
-//! git repository the command runs in (default `@feature`).
+//! id must be among the reasons that fired (`-` for none); `@WHERE` picks the directory
+//! the command runs in (default `@feature`): `@main` and `@feature` are git repositories
+//! on those branches, `@tfprod` a terraform directory whose workspace is `prod` (backend
+//! s3), `@tf` one with no workspace selected. Words like `NAME=value` before the tool
+//! name are environment variables for that case (`TF_CLI_ARGS=-auto-approve`,
+//! `AWS_PROFILE=prod`).
+//!
+//! The home directory has a kubeconfig (contexts prod, staging, dev, eks-prod) and an
+//! `~/.aws/config` with profiles `default` (us-east-1), `prod` (sso account
+//! 111122223333, eu-west-1) and `dev` (role in account 444455556666).
 
 use failsafe::config::Settings;
 use failsafe::facts::{Context, Source};
@@ -52,6 +60,19 @@ users:
   user: {token: not-a-real-token}
 "#;
 
+const AWS_CONFIG: &str = "[default]
+region = us-east-1
+
+[profile prod]
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = eu-west-1
+
+[profile dev]
+role_arn = arn:aws:iam::444455556666:role/dev
+source_profile = default
+";
+
 /// The fixed world the corpus runs in.
 struct World {
     _dir: tempfile::TempDir,
@@ -88,22 +109,43 @@ fn world() -> World {
     std::fs::create_dir_all(&remote).expect("mkdir");
     git(&remote, &home, &["init", "-q", "--bare", "-b", "main"]);
     let mut repos = BTreeMap::new();
-    for (name, branch) in [("main", "main"), ("feature", "feature")] {
-        let repo = dir.path().join(format!("repo-{name}"));
-        std::fs::create_dir_all(&repo).expect("mkdir");
-        git(&repo, &home, &["init", "-q", "-b", "main"]);
-        git(&repo, &home, &["remote", "add", "origin", remote.to_str().expect("utf8")]);
-        git(&repo, &home, &["commit", "-q", "--allow-empty", "-m", "init"]);
-        git(&repo, &home, &["push", "-q", "-u", "origin", "main"]);
-        if branch != "main" {
-            git(&repo, &home, &["switch", "-q", "-c", branch]);
-            git(&repo, &home, &["push", "-q", "-u", "origin", branch]);
-        }
-        git(&repo, &home, &["config", "alias.pf", "push --force"]);
-        git(&repo, &home, &["config", "alias.wipe", "!git reset --hard && git clean -fdx"]);
-        repos.insert(name, repo);
+    let remote_path = remote.to_str().expect("utf8");
+    let main = dir.path().join("repo-main");
+    std::fs::create_dir_all(&main).expect("mkdir");
+    git(&main, &home, &["init", "-q", "-b", "main"]);
+    git(&main, &home, &["remote", "add", "origin", remote_path]);
+    git(&main, &home, &["commit", "-q", "--allow-empty", "-m", "init"]);
+    git(&main, &home, &["push", "-q", "-u", "origin", "main"]);
+    let feature = dir.path().join("repo-feature");
+    git(dir.path(), &home, &["clone", "-q", remote_path, "repo-feature"]);
+    git(&feature, &home, &["switch", "-q", "-c", "feature"]);
+    git(&feature, &home, &["push", "-q", "-u", "origin", "feature"]);
+    for repo in [&main, &feature] {
+        git(repo, &home, &["config", "alias.pf", "push --force"]);
+        let wipe = "!git reset --hard && git clean -fdx";
+        git(repo, &home, &["config", "alias.wipe", wipe]);
     }
-    World { _dir: dir, home, config, repos }
+    repos.insert("main", main);
+    repos.insert("feature", feature);
+    std::fs::create_dir_all(home.join(".aws")).expect("mkdir");
+    std::fs::write(home.join(".aws/config"), AWS_CONFIG).expect("aws config");
+    let tfprod = dir.path().join("tfprod");
+    std::fs::create_dir_all(tfprod.join(".terraform")).expect("mkdir");
+    std::fs::write(tfprod.join(".terraform/environment"), "prod").expect("tf env");
+    let backend = "terraform {\n  backend \"s3\" {}\n}\n";
+    std::fs::write(tfprod.join("main.tf"), backend).expect("main.tf");
+    repos.insert("tfprod", tfprod);
+    let tf = dir.path().join("tf");
+    std::fs::create_dir_all(&tf).expect("mkdir");
+    let resource = "resource \"null_resource\" \"x\" {}\n";
+    std::fs::write(tf.join("main.tf"), resource).expect("main.tf");
+    repos.insert("tf", tf);
+    World {
+        _dir: dir,
+        home,
+        config,
+        repos,
+    }
 }
 
 /// One parsed corpus line.
@@ -113,7 +155,23 @@ struct Case {
     decision: String,
     rule: Option<String>,
     repo: String,
+    env: Vec<(String, String)>,
     argv: Vec<String>,
+}
+
+/// Splits leading `NAME=value` words (environment for the case) from the argv.
+fn split_env(words: Vec<String>) -> (Vec<(String, String)>, Vec<String>) {
+    let is_assignment = |w: &str| {
+        w.split_once('=').is_some_and(|(k, _)| {
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        })
+    };
+    let n = words.iter().take_while(|w| is_assignment(w)).count();
+    let env = words[..n]
+        .iter()
+        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect();
+    (env, words[n..].to_vec())
 }
 
 fn parse(file: &str, text: &str) -> Vec<Case> {
@@ -123,20 +181,24 @@ fn parse(file: &str, text: &str) -> Vec<Case> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut words = shell_words::split(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1));
+        let mut words =
+            shell_words::split(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1));
         assert!(words.len() >= 4, "{file}:{}: too few columns", i + 1);
         let rest = words.split_off(3);
         let mode = Mode::parse(&words[0]).unwrap_or_else(|| panic!("{file}:{}: mode", i + 1));
-        let (repo, argv) = match rest.first() {
+        let (repo, rest) = match rest.first() {
             Some(w) if w.starts_with('@') => (w[1..].to_string(), rest[1..].to_vec()),
             _ => ("feature".to_string(), rest),
         };
+        let (env, argv) = split_env(rest);
+        assert!(!argv.is_empty(), "{file}:{}: no command", i + 1);
         cases.push(Case {
             line: i + 1,
             mode,
             decision: words[1].clone(),
             rule: (words[2] != "-").then(|| words[2].clone()),
             repo,
+            env,
             argv,
         });
     }
@@ -144,20 +206,26 @@ fn parse(file: &str, text: &str) -> Vec<Case> {
 }
 
 fn run_file(name: &str) -> usize {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(name);
     let text = std::fs::read_to_string(&path).expect("corpus file");
     let cases = parse(name, &text);
     let world = world();
     let mut failures = Vec::new();
     for case in &cases {
-        let cwd = world.repos.get(case.repo.as_str()).unwrap_or_else(|| panic!("{name}:{}: unknown @{}", case.line, case.repo));
-        let env: BTreeMap<String, String> = [
+        let cwd = world
+            .repos
+            .get(case.repo.as_str())
+            .unwrap_or_else(|| panic!("{name}:{}: unknown @{}", case.line, case.repo));
+        let mut env: BTreeMap<String, String> = [
             ("HOME", world.home.display().to_string()),
             ("GIT_CONFIG_NOSYSTEM", "1".to_string()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+        env.extend(case.env.iter().cloned());
         let ctx = Context {
             cwd: cwd.clone(),
             home: Some(world.home.clone()),
@@ -174,7 +242,14 @@ fn run_file(name: &str) -> usize {
             source: Source::Test,
             mode: Some(case.mode),
         };
-        let j = judge_in(req, ctx, world.config.clone(), Vec::new(), Vec::new(), Instant::now());
+        let j = judge_in(
+            req,
+            ctx,
+            world.config.clone(),
+            Vec::new(),
+            Vec::new(),
+            Instant::now(),
+        );
         let got = j.decision.verdict.as_str();
         let ids: Vec<&str> = j.evaluation.reasons.iter().map(|r| r.id.as_str()).collect();
         let rule_ok = case.rule.as_deref().is_none_or(|r| ids.contains(&r));
@@ -195,14 +270,26 @@ fn run_file(name: &str) -> usize {
             ));
         }
     }
-    assert!(failures.is_empty(), "{} of {} corpus cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     cases.len()
 }
 
 #[rstest]
 #[case("kubectl.txt", 80)]
 #[case("git.txt", 70)]
+#[case("helm.txt", 50)]
+#[case("terraform.txt", 60)]
+#[case("aws.txt", 90)]
 fn corpus(#[case] file: &str, #[case] at_least: usize) {
     let n = run_file(file);
-    assert!(n >= at_least, "{file} has only {n} cases; keep at least {at_least}");
+    assert!(
+        n >= at_least,
+        "{file} has only {n} cases; keep at least {at_least}"
+    );
 }

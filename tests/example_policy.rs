@@ -80,7 +80,10 @@ fn reads_on_prod_are_allowed() {
         .assert_code(0)
         .assert_ran("kubectl", &["--context", "prod", "get", "pods"]);
     // And in read mode too.
-    sb.failsafe().args(["mode", "set", "ro"]).run().assert_code(0);
+    sb.failsafe()
+        .args(["mode", "set", "ro"])
+        .run()
+        .assert_code(0);
     sb.tool("kubectl")
         .args(["--context", "prod", "get", "pods"])
         .run()
@@ -109,7 +112,13 @@ fn the_current_context_counts_when_no_context_flag_is_given() {
 fn a_dry_run_in_read_mode_runs_and_the_override_fires() {
     let (sb, policy) = setup();
     let argv = [
-        "kubectl", "--context", "dev", "apply", "-f", "x.yaml", "--dry-run=server",
+        "kubectl",
+        "--context",
+        "dev",
+        "apply",
+        "-f",
+        "x.yaml",
+        "--dry-run=server",
     ];
     let v = sb.explain_json(&argv);
     assert_eq!(v["fact"]["kubectl"]["dry_run"], "server", "{v:#}");
@@ -123,9 +132,11 @@ fn a_dry_run_in_read_mode_runs_and_the_override_fires() {
     );
     let line = line_of(README_POLICY, "user.dry-run");
     assert!(
-        v["matched"].as_array().is_some_and(|m| m.iter().any(|r| r["id"] == "user.dry-run"
-            && r["effect"] == "allow_override"
-            && r["location"] == format!("{}:{line}", policy.display()).as_str())),
+        v["matched"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|r| r["id"] == "user.dry-run"
+                && r["effect"] == "allow_override"
+                && r["location"] == format!("{}:{line}", policy.display()).as_str())),
         "the user's dry-run override should fire: {v:#}"
     );
     sb.tool("kubectl")
@@ -161,7 +172,76 @@ fn a_client_dry_run_against_prod_is_lifted_only_from_bundled_blocks() {
     let (sb, _) = setup();
     sb.write_mode();
     sb.tool("kubectl")
-        .args(["--context", "prod", "delete", "ns", "payments", "--dry-run=client"])
+        .args([
+            "--context",
+            "prod",
+            "delete",
+            "ns",
+            "payments",
+            "--dry-run=client",
+        ])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("user.prod-read-only");
+}
+
+#[rstest::rstest]
+#[case::eks("arn:aws:eks:eu-west-1:123456789012:cluster/prod")]
+#[case::gke("gke_my-project_europe-west1-b_prod")]
+#[case::plain("prod")]
+fn prod_is_recognised_by_its_short_cluster_name(#[case] cluster: &str) {
+    let sb = Sandbox::new();
+    sb.kubeconfig(&[("work", cluster), ("dev", "dev")], "dev");
+    sb.user_policy("readme.rego", README_POLICY);
+    sb.write_mode();
+    sb.tool("kubectl")
+        .args(["--context", "work", "delete", "ns", "payments"])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("user.prod-read-only");
+    sb.tool("kubectl")
+        .args(["--context", "work", "get", "pods"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
+fn a_cluster_flag_overrides_the_contexts_cluster() {
+    let (sb, _) = setup();
+    sb.write_mode();
+    sb.tool("kubectl")
+        .args([
+            "--context",
+            "dev",
+            "--cluster",
+            "prod",
+            "delete",
+            "ns",
+            "payments",
+        ])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("user.prod-read-only");
+}
+
+#[test]
+fn kubeconfig_env_is_followed_and_merged() {
+    let sb = Sandbox::new();
+    sb.user_policy("readme.rego", README_POLICY);
+    sb.write_mode();
+    // The first file only says which context is current; the second defines it.
+    let first = sb.write(
+        "kube/first.yaml",
+        "apiVersion: v1\nkind: Config\ncurrent-context: live\n",
+    );
+    let second = sb.write(
+        "kube/second.yaml",
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: prod\n  cluster:\n    server: https://prod.example:6443\ncontexts:\n- name: live\n  context:\n    cluster: prod\n    user: u\nusers:\n- name: u\n  user:\n    token: t\n",
+    );
+    let kubeconfig = format!("{}:{}", first.display(), second.display());
+    sb.tool("kubectl")
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["delete", "ns", "payments"])
         .run()
         .assert_blocked()
         .assert_stderr_contains("user.prod-read-only");

@@ -34,7 +34,10 @@ fn broken_user_policy_names_the_file(#[case] write: bool) {
 #[rstest]
 #[case::a_string("block contains \"just a string\" if true", "just a string")]
 #[case::no_reason("block contains {\"id\": \"user.x\"} if true", "reason")]
-#[case::empty_reason("block contains {\"id\": \"user.x\", \"reason\": \"\"} if true", "reason")]
+#[case::empty_reason(
+    "block contains {\"id\": \"user.x\", \"reason\": \"\"} if true",
+    "reason"
+)]
 #[case::ask_a_number("ask contains 42 if true", "42")]
 #[case::override_a_string("allow_override contains \"let it through\" if true", "let it through")]
 #[case::not_a_set("block := {\"reason\": \"complete rule, not a set\"}", "block")]
@@ -264,7 +267,10 @@ fn user_policy_dir_without_permission_is_refused() {
 fn user_policy_file_without_permission_is_refused() {
     let sb = Sandbox::new();
     if permissions_ignored(&sb.root) {
-        eprintln!("skipped: running as uid {} with permission checks bypassed", uid());
+        eprintln!(
+            "skipped: running as uid {} with permission checks bypassed",
+            uid()
+        );
         return;
     }
     let path = sb.user_policy("team.rego", "package failsafe.user\n");
@@ -314,7 +320,10 @@ fn a_broken_policy_is_not_lifted_by_an_override() {
         .arg(&repo_policy)
         .run()
         .assert_code(0);
-    let line = line_of("package failsafe.user\n\nimport rego.v1\n\nblock contains \"oops\" if true\n", "oops");
+    let line = line_of(
+        "package failsafe.user\n\nimport rego.v1\n\nblock contains \"oops\" if true\n",
+        "oops",
+    );
     sb.tool("kubectl")
         .args(["get", "pods"])
         .cwd(&repo)
@@ -331,8 +340,14 @@ fn a_broken_policy_is_not_lifted_by_an_override() {
 fn unparsable_kubeconfig_is_refused_naming_it(#[case] how: Option<&str>) {
     let sb = Sandbox::new();
     let path = match how {
-        None => sb.write(sb.home.join(".kube/config"), "clusters: [ {{{ this is not yaml\n"),
-        Some(_) => sb.write("elsewhere/kubeconfig.yaml", "clusters: [ {{{ this is not yaml\n"),
+        None => sb.write(
+            sb.home.join(".kube/config"),
+            "clusters: [ {{{ this is not yaml\n",
+        ),
+        Some(_) => sb.write(
+            "elsewhere/kubeconfig.yaml",
+            "clusters: [ {{{ this is not yaml\n",
+        ),
     };
     let mut cmd = sb.tool("kubectl");
     match how {
@@ -377,7 +392,14 @@ fn unparsable_git_config_is_refused_naming_it() {
 fn a_git_shell_alias_cannot_be_judged_and_is_refused() {
     let sb = Sandbox::new();
     let repo = sb.git_repo("app");
-    sb.git(&repo, &["config", "alias.wipe", "!git reset --hard && git clean -fdx"]);
+    sb.git(
+        &repo,
+        &[
+            "config",
+            "alias.wipe",
+            "!git reset --hard && git clean -fdx",
+        ],
+    );
     sb.tool("git")
         .args(["wipe"])
         .cwd(&repo)
@@ -400,7 +422,8 @@ fn a_depth_counter_set_by_the_caller_never_skips_the_check(#[case] depth: &str) 
             .env("FAILSAFE_SHIM_DEPTH", depth)
             .args(args)
             .run();
-        run.assert_code(crate::sandbox::BLOCKED).assert_not_ran("kubectl");
+        run.assert_code(crate::sandbox::BLOCKED)
+            .assert_not_ran("kubectl");
     }
 }
 

@@ -23,7 +23,10 @@ fn world() -> World {
     let bare = sb.git_remote(&repo, "app");
     let remote_main = sb.rev(&bare, "refs/heads/main").unwrap();
     sb.write(repo.join("app.txt"), "v1 rewritten\n");
-    sb.git(&repo, &["commit", "-q", "-a", "--amend", "-m", "rewritten history"]);
+    sb.git(
+        &repo,
+        &["commit", "-q", "-a", "--amend", "-m", "rewritten history"],
+    );
     assert_ne!(sb.rev(&repo, "HEAD").unwrap(), remote_main);
     World {
         sb,
@@ -80,12 +83,11 @@ fn push_of_an_unprotected_branch_is_allowed_and_lands() {
     let w = world();
     w.sb.git(&w.repo, &["checkout", "-q", "-b", "feature"]);
     let head = w.sb.commit(&w.repo, "feature.txt", "new\n", "feature work");
-    let run = w
-        .sb
-        .tool("git")
-        .args(["push", "origin", "feature"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["push", "origin", "feature"])
+            .cwd(&w.repo)
+            .run();
     run.assert_code(0);
     let remote = w.sb.rev(&w.bare, "refs/heads/feature");
     run.check(
@@ -100,12 +102,11 @@ fn write_mode_lets_the_force_push_through() {
     let w = world();
     w.sb.write_mode();
     let local = w.sb.rev(&w.repo, "HEAD").unwrap();
-    let run = w
-        .sb
-        .tool("git")
-        .args(["push", "-q", "--force", "origin", "main"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["push", "-q", "--force", "origin", "main"])
+            .cwd(&w.repo)
+            .run();
     run.assert_code(0);
     let remote = w.sb.rev(&w.bare, "refs/heads/main");
     run.check(
@@ -118,7 +119,12 @@ fn write_mode_lets_the_force_push_through() {
 /// asserts stdout, stderr and exit status are identical.
 fn same_as_real_git(w: &World, args: &[&str]) {
     let shimmed = w.sb.tool("git").args(args).cwd(&w.repo).run();
-    let direct = w.sb.program(real_git()).path_var(w.sb.plain_path()).args(args).cwd(&w.repo).run();
+    let direct =
+        w.sb.program(real_git())
+            .path_var(w.sb.plain_path())
+            .args(args)
+            .cwd(&w.repo)
+            .run();
     shimmed.check(
         shimmed.output == direct.output,
         format!(
@@ -151,12 +157,11 @@ fn read_commands_behave_exactly_like_real_git(#[case] args: &[&str]) {
 #[test]
 fn rev_parse_of_a_missing_ref_keeps_gits_exit_code() {
     let w = world();
-    let run = w
-        .sb
-        .tool("git")
-        .args(["rev-parse", "--verify", "nonexistent"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["rev-parse", "--verify", "nonexistent"])
+            .cwd(&w.repo)
+            .run();
     run.assert_code(128).assert_stderr_lacks("failsafe");
 }
 
@@ -166,7 +171,9 @@ fn rev_parse_of_a_missing_ref_keeps_gits_exit_code() {
 fn a_closed_pipe_ends_git_like_it_ends_real_git(#[case] script: &str) {
     let w = world();
     // Enough output that git is still writing when head exits.
-    let big: String = (0..20_000).map(|i| format!("line {i} of a large file\n")).collect();
+    let big: String = (0..20_000)
+        .map(|i| format!("line {i} of a large file\n"))
+        .collect();
     w.sb.commit(&w.repo, "big.txt", &big, "a big file");
     let shimmed = w.sb.sh(script).cwd(&w.repo).run();
     let direct = w.sb.sh_plain(script).cwd(&w.repo).run();
@@ -182,7 +189,11 @@ fn a_closed_pipe_ends_git_like_it_ends_real_git(#[case] script: &str) {
     // git itself (bash's PIPESTATUS) ends by SIGPIPE (141) or, if it finished writing
     // before head exited, with 0 — never with an error of its own.
     let full = format!("{script}; echo \"git: ${{PIPESTATUS[0]}}\"");
-    let status = w.sb.program("/bin/bash").args(["-c", &full]).cwd(&w.repo).run();
+    let status =
+        w.sb.program("/bin/bash")
+            .args(["-c", &full])
+            .cwd(&w.repo)
+            .run();
     status.assert_code(0).check(
         status.stdout().ends_with("git: 141\n") || status.stdout().ends_with("git: 0\n"),
         "git should end by SIGPIPE or normally",
@@ -198,9 +209,7 @@ fn a_closed_pipe_ends_git_like_it_ends_real_git(#[case] script: &str) {
 #[case::restore(&["restore", "README.md"])]
 #[case::clean(&["clean", "-fd"])]
 #[case::stash_clear(&["stash", "clear"])]
-fn worktree_destroying_commands_are_refused_and_the_worktree_is_unchanged(
-    #[case] args: &[&str],
-) {
+fn worktree_destroying_commands_are_refused_and_the_worktree_is_unchanged(#[case] args: &[&str]) {
     let w = world();
     let readme = w.repo.join("README.md");
     let untracked = w.repo.join("notes.txt");
@@ -221,12 +230,11 @@ fn worktree_destroying_commands_are_refused_and_the_worktree_is_unchanged(
 fn an_alias_for_a_force_push_is_refused() {
     let w = world();
     w.sb.git(&w.repo, &["config", "alias.pf", "push --force"]);
-    let run = w
-        .sb
-        .tool("git")
-        .args(["pf", "origin", "main"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["pf", "origin", "main"])
+            .cwd(&w.repo)
+            .run();
     run.assert_blocked();
     w.assert_remote_main_unchanged(&run);
 }
@@ -235,12 +243,11 @@ fn an_alias_for_a_force_push_is_refused() {
 fn a_global_alias_for_a_force_push_is_refused() {
     let w = world();
     w.sb.git(&w.repo, &["config", "--global", "alias.yolo", "push -f"]);
-    let run = w
-        .sb
-        .tool("git")
-        .args(["yolo", "origin", "main"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["yolo", "origin", "main"])
+            .cwd(&w.repo)
+            .run();
     run.assert_blocked();
     w.assert_remote_main_unchanged(&run);
 }
@@ -248,12 +255,11 @@ fn a_global_alias_for_a_force_push_is_refused() {
 #[test]
 fn a_command_line_alias_for_a_force_push_is_refused() {
     let w = world();
-    let run = w
-        .sb
-        .tool("git")
-        .args(["-c", "alias.ship=push --force", "ship", "origin", "main"])
-        .cwd(&w.repo)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["-c", "alias.ship=push --force", "ship", "origin", "main"])
+            .cwd(&w.repo)
+            .run();
     run.assert_blocked();
     w.assert_remote_main_unchanged(&run);
 }
@@ -262,22 +268,21 @@ fn a_command_line_alias_for_a_force_push_is_refused() {
 fn dash_c_from_another_directory_is_judged_in_that_repository() {
     let w = world();
     let repo = w.repo.display().to_string();
-    let run = w
-        .sb
-        .tool("git")
-        .args(["-C", &repo, "push", "--force", "origin", "main"])
-        .cwd(&w.sb.work)
-        .run();
+    let run =
+        w.sb.tool("git")
+            .args(["-C", &repo, "push", "--force", "origin", "main"])
+            .cwd(&w.sb.work)
+            .run();
     run.assert_blocked();
     w.assert_remote_main_unchanged(&run);
     // And a read through -C works and matches real git.
-    let log = w
-        .sb
-        .tool("git")
-        .args(["-C", &repo, "log", "--oneline", "-n", "1"])
-        .cwd(&w.sb.work)
-        .run();
-    log.assert_code(0).assert_stdout_contains("rewritten history");
+    let log =
+        w.sb.tool("git")
+            .args(["-C", &repo, "log", "--oneline", "-n", "1"])
+            .cwd(&w.sb.work)
+            .run();
+    log.assert_code(0)
+        .assert_stdout_contains("rewritten history");
 }
 
 #[test]
@@ -301,4 +306,38 @@ fn local_work_is_allowed_in_read_mode() {
     git(&["tag", "v1"]).assert_code(0);
     let log = git(&["log", "--format=%s", "-n", "1"]);
     log.assert_code(0).assert_stdout_eq("more\n");
+}
+
+/// `git push origin feature` names no destination; git then maps `feature` through
+/// `remote.origin.push` when that config matches it, so the push can land on main.
+#[rstest]
+#[case::repo_config_fast_forward(true, "refs/heads/feature:refs/heads/main")]
+#[case::repo_config_forced(true, "+refs/heads/feature:refs/heads/main")]
+#[case::command_line_config(false, "refs/heads/feature:refs/heads/main")]
+fn a_push_refspec_from_config_that_maps_onto_main_is_refused(
+    #[case] in_repo_config: bool,
+    #[case] mapping: &str,
+) {
+    let w = world();
+    // feature starts at the remote's main, so landing on main is a fast-forward that
+    // git would really perform.
+    w.sb.git(
+        &w.repo,
+        &["checkout", "-q", "-b", "feature", &w.remote_main],
+    );
+    w.sb.commit(&w.repo, "feature.txt", "new\n", "feature work");
+    let mut cmd = w.sb.tool("git").cwd(&w.repo);
+    if in_repo_config {
+        // `git config` is a local, allowed command: an agent can set this up itself.
+        w.sb.tool("git")
+            .args(["config", "remote.origin.push", mapping])
+            .cwd(&w.repo)
+            .run()
+            .assert_code(0);
+    } else {
+        cmd = cmd.args(["-c", &format!("remote.origin.push={mapping}")]);
+    }
+    let run = cmd.args(["push", "origin", "feature"]).run();
+    w.assert_remote_main_unchanged(&run);
+    run.assert_blocked();
 }

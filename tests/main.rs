@@ -17,5 +17,7 @@ mod corpus;
 mod example_policy;
 mod fail_closed;
 mod git_real;
+mod aws_moto;
 mod sandbox;
 mod shim;
+mod user_tools;

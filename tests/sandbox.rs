@@ -241,7 +241,8 @@ impl Sandbox {
     /// `records/<tool>`.
     pub fn stand_in_at(&self, dir: &Path, tool: &str, b: Behaviour) -> PathBuf {
         let d = self.records.join(tool);
-        let mut s = String::from("#!/bin/sh\n# recording stand-in written by the failsafe test sandbox\n");
+        let mut s =
+            String::from("#!/bin/sh\n# recording stand-in written by the failsafe test sandbox\n");
         let _ = writeln!(s, "d={}", sh_quote(&d.display().to_string()));
         let _ = writeln!(s, "{} -p \"$d\"", system_tool("mkdir"));
         s.push_str("n=0\nwhile [ -e \"$d/$n.argv\" ]; do n=$((n+1)); done\n");
@@ -322,27 +323,43 @@ impl Sandbox {
         self.write(self.mode_file(), text)
     }
 
-    /// Writes `~/.kube/config` with one context per `(context, cluster)`, each cluster
-    /// at `https://<cluster>.example:6443`, and `current` as current-context.
+    /// Writes `~/.kube/config` with one context per `(context, cluster)`, cluster `i`
+    /// served at `https://cluster-i.example:6443`, and `current` as current-context.
     pub fn kubeconfig(&self, contexts: &[(&str, &str)], current: &str) -> PathBuf {
+        let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
         let mut y = String::from("apiVersion: v1\nkind: Config\n");
-        let _ = writeln!(y, "current-context: {current}");
+        let _ = writeln!(y, "current-context: {}", q(current));
         y.push_str("clusters:\n");
-        let mut clusters: Vec<&str> = contexts.iter().map(|(_, c)| *c).collect();
-        clusters.dedup();
-        for c in clusters {
-            let _ = writeln!(y, "- name: {c}\n  cluster:\n    server: https://{c}.example:6443");
+        let mut clusters: Vec<&str> = Vec::new();
+        for (_, c) in contexts {
+            if !clusters.contains(c) {
+                clusters.push(c);
+            }
+        }
+        for (i, c) in clusters.iter().enumerate() {
+            let _ = writeln!(
+                y,
+                "- name: {}\n  cluster:\n    server: https://cluster-{i}.example:6443",
+                q(c)
+            );
         }
         y.push_str("contexts:\n");
         for (ctx, c) in contexts {
             let _ = writeln!(
                 y,
-                "- name: {ctx}\n  context:\n    cluster: {c}\n    user: {ctx}-user\n    namespace: default"
+                "- name: {}\n  context:\n    cluster: {}\n    user: {}\n    namespace: default",
+                q(ctx),
+                q(c),
+                q(&format!("{ctx}-user"))
             );
         }
         y.push_str("users:\n");
         for (ctx, _) in contexts {
-            let _ = writeln!(y, "- name: {ctx}-user\n  user:\n    token: not-a-secret");
+            let _ = writeln!(
+                y,
+                "- name: {}\n  user:\n    token: not-a-secret",
+                q(&format!("{ctx}-user"))
+            );
         }
         self.write(self.home.join(".kube/config"), &y)
     }
@@ -411,7 +428,10 @@ impl Sandbox {
         let bare = self.root.join("remotes").join(format!("{name}.git"));
         fs::create_dir_all(&bare).expect("create bare dir");
         self.git(&bare, &["init", "-q", "--bare", "-b", "main"]);
-        self.git(repo, &["remote", "add", "origin", &bare.display().to_string()]);
+        self.git(
+            repo,
+            &["remote", "add", "origin", &bare.display().to_string()],
+        );
         self.git(repo, &["push", "-q", "-u", "origin", "main"]);
         bare
     }
@@ -434,7 +454,11 @@ impl Sandbox {
 
     /// PATH of the agent: shims first, then the stand-ins, then the system.
     pub fn guarded_path(&self) -> String {
-        format!("{}:{}:/usr/bin:/bin", self.shims.display(), self.bin.display())
+        format!(
+            "{}:{}:/usr/bin:/bin",
+            self.shims.display(),
+            self.bin.display()
+        )
     }
 
     /// PATH of the human's own terminal: no shim dir.
@@ -479,7 +503,8 @@ impl Sandbox {
 
     /// `/bin/sh -c SCRIPT` in the agent's environment.
     pub fn sh(&self, script: &str) -> Cmd {
-        self.cmd("/bin/sh", self.guarded_path()).args(["-c", script])
+        self.cmd("/bin/sh", self.guarded_path())
+            .args(["-c", script])
     }
 
     /// `/bin/sh -c SCRIPT` in the human's environment (no shims on PATH).
@@ -513,7 +538,10 @@ impl Sandbox {
 
     /// `failsafe mode set rw` from the human's terminal, checked.
     pub fn write_mode(&self) {
-        self.failsafe().args(["mode", "set", "rw"]).run().assert_code(0);
+        self.failsafe()
+            .args(["mode", "set", "rw"])
+            .run()
+            .assert_code(0);
     }
 }
 
@@ -654,7 +682,9 @@ pub fn listing(root: &Path) -> String {
             let name = rel(root, &p);
             let mode = meta.permissions().mode() & 0o7777;
             if meta.file_type().is_symlink() {
-                let target = fs::read_link(&p).map(|t| t.display().to_string()).unwrap_or_default();
+                let target = fs::read_link(&p)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
                 let _ = writeln!(out, "  {name} -> {target}");
             } else if meta.is_dir() {
                 let _ = writeln!(out, "  {name}/ ({mode:o})");
@@ -790,13 +820,19 @@ impl Run {
     /// stdout is exactly `text`.
     #[track_caller]
     pub fn assert_stdout_eq(&self, text: &str) -> &Run {
-        self.check(self.stdout() == text, format!("stdout should be exactly {text:?}"))
+        self.check(
+            self.stdout() == text,
+            format!("stdout should be exactly {text:?}"),
+        )
     }
 
     /// The calls of `tool` made during this run.
     pub fn new_calls(&self, tool: &str) -> Vec<Call> {
         let skip = self.before.get(tool).copied().unwrap_or(0);
-        read_calls(&self.records, tool).into_iter().skip(skip).collect()
+        read_calls(&self.records, tool)
+            .into_iter()
+            .skip(skip)
+            .collect()
     }
 
     /// The stand-in `tool` ran exactly once during this run, with exactly `args`
@@ -871,6 +907,9 @@ pub fn permissions_ignored(scratch: &Path) -> bool {
 
 /// The uid of this process, from `id -u`.
 pub fn uid() -> String {
-    let out = std::process::Command::new("id").arg("-u").output().expect("run id -u");
+    let out = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .expect("run id -u");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }

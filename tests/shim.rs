@@ -61,9 +61,13 @@ fn stdin_passes_through_to_the_real_tool() {
         .args(["get", "-f", "-"])
         .stdin(input.clone())
         .run();
-    run.assert_code(0).assert_ran("kubectl", &["get", "-f", "-"]);
+    run.assert_code(0)
+        .assert_ran("kubectl", &["get", "-f", "-"]);
     let calls = run.new_calls("kubectl");
-    run.check(calls[0].stdin == input, format!("stdin reached the tool as {:?}", calls[0].stdin));
+    run.check(
+        calls[0].stdin == input,
+        format!("stdin reached the tool as {:?}", calls[0].stdin),
+    );
 }
 
 #[test]
@@ -220,7 +224,11 @@ fn every_guarded_tool_runs_a_harmless_command_in_read_mode(
     #[case] args: &[&str],
 ) {
     let sb = Sandbox::new();
-    sb.tool(tool).args(args).run().assert_code(0).assert_ran(tool, args);
+    sb.tool(tool)
+        .args(args)
+        .run()
+        .assert_code(0)
+        .assert_ran(tool, args);
 }
 
 #[test]
@@ -239,7 +247,10 @@ fn a_real_tool_writing_into_a_closed_pipe_dies_quietly() {
 
 /// Whether SIGPIPE (13) is ignored, from a `SigIgn:` line of /proc/PID/status.
 fn sigpipe_ignored(status: &str) -> Option<bool> {
-    let hex = status.lines().find_map(|l| l.strip_prefix("SigIgn:"))?.trim();
+    let hex = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))?
+        .trim();
     let mask = u64::from_str_radix(hex, 16).ok()?;
     Some(mask & (1 << (13 - 1)) != 0)
 }
@@ -252,9 +263,15 @@ fn sigpipe_reaches_the_real_tool_as_it_was() {
     let script = "#!/bin/sh\nexec /usr/bin/grep '^SigIgn' /proc/self/status\n";
     sb.script(&sb.bin.join("kubectl"), script);
     let through = sb.tool("kubectl").args(["get", "pods"]).run();
-    let direct = sb.program(sb.bin.join("kubectl")).args(["get", "pods"]).run();
+    let direct = sb
+        .program(sb.bin.join("kubectl"))
+        .args(["get", "pods"])
+        .run();
     through.assert_code(0);
-    let (t, d) = (sigpipe_ignored(&through.stdout()), sigpipe_ignored(&direct.stdout()));
+    let (t, d) = (
+        sigpipe_ignored(&through.stdout()),
+        sigpipe_ignored(&direct.stdout()),
+    );
     through.check(
         t.is_some() && t == d,
         format!("SIGPIPE ignored through the shim: {t:?}, started directly: {d:?}"),
@@ -293,9 +310,21 @@ fn empty_and_relative_path_entries_are_never_used(#[case] template: &str, #[case
     );
     let path = path_from(&sb, template);
     // For the relative entry `work`, HOME is the cwd so that it names the fake's dir.
-    let cwd = if template.contains(":work:") { sb.home.clone() } else { sb.work.clone() };
-    let run = sb.tool("kubectl").path_var(&path).cwd(&cwd).args(["get", "pods"]).run();
-    run.check(!marker.exists(), "the fake kubectl from an empty or relative PATH entry ran");
+    let cwd = if template.contains(":work:") {
+        sb.home.clone()
+    } else {
+        sb.work.clone()
+    };
+    let run = sb
+        .tool("kubectl")
+        .path_var(&path)
+        .cwd(&cwd)
+        .args(["get", "pods"])
+        .run();
+    run.check(
+        !marker.exists(),
+        "the fake kubectl from an empty or relative PATH entry ran",
+    );
     if real {
         run.assert_code(0).assert_ran("kubectl", &["get", "pods"]);
     } else {
@@ -388,7 +417,11 @@ fn hidden_forms_still_reach_the_shim(#[case] script: &str) {
         .assert_stderr_contains("failsafe: blocked `kubectl delete ns payments`");
     // xargs reports a command that exited 1–125 as 123 and stops at 255; the others
     // pass 77 through.
-    let expected = if script.contains("xargs") { 123 } else { BLOCKED };
+    let expected = if script.contains("xargs") {
+        123
+    } else {
+        BLOCKED
+    };
     run.assert_code(expected);
 }
 
@@ -399,7 +432,9 @@ fn refusal_message_golden_text() {
     sb.user_policy("team.rego", USER_BLOCK);
     let run = sb.tool("kubectl").args(["delete", "forbidden-thing"]).run();
     run.assert_blocked();
-    let text = run.stderr().replace(&sb.root.display().to_string(), "[SANDBOX]");
+    let text = run
+        .stderr()
+        .replace(&sb.root.display().to_string(), "[SANDBOX]");
     let golden = "\
 failsafe: blocked `kubectl delete forbidden-thing`, write mode
   reason: the forbidden thing is forbidden
@@ -445,12 +480,18 @@ fn the_commands_a_refusal_suggests_work_when_pasted_in_another_terminal() {
     let human = |command: &str| {
         sb.sh_plain(command)
             .env("FAILSAFE_PANE", "humans-terminal")
-            .path_var(format!("{}:{}", sb.root.join("human-bin").display(), sb.plain_path()))
+            .path_var(format!(
+                "{}:{}",
+                sb.root.join("human-bin").display(),
+                sb.plain_path()
+            ))
             .run()
     };
     std::fs::create_dir_all(sb.root.join("human-bin")).unwrap();
     symlink(crate::sandbox::exe(), sb.root.join("human-bin/failsafe")).unwrap();
-    human(explain).assert_code(1).assert_stdout_contains("decision: block");
+    human(explain)
+        .assert_code(1)
+        .assert_stdout_contains("decision: block");
     human(toggle)
         .assert_code(0)
         .assert_stdout_contains("read → write");
@@ -461,4 +502,151 @@ fn the_commands_a_refusal_suggests_work_when_pasted_in_another_terminal() {
         .assert_ran("kubectl", &["delete", "ns", "payments"]);
     // The human's own pane was not touched.
     human("failsafe mode get").assert_stdout_eq("read\n");
+}
+
+const GH_SPEC: &str = r#"tool = "gh"
+description = "GitHub CLI"
+style = "gnu"
+
+[global]
+value = ["repo"]
+short = { R = "repo" }
+
+[subverbs]
+any = ["repo", "pr", "release"]
+"#;
+
+const GH_POLICY: &str = r#"package failsafe.user
+
+import rego.v1
+
+block contains {"id": "user.gh-no-repo-delete", "reason": "deleting a GitHub repository cannot be undone"} if {
+	input.tool == "gh"
+	input.verb == "repo"
+	input.subverb == "delete"
+}
+"#;
+
+#[test]
+fn a_user_tool_spec_guards_one_more_tool() {
+    let sb = Sandbox::new();
+    sb.write(sb.config.join("tools/gh.toml"), GH_SPEC);
+    sb.user_policy("gh.rego", GH_POLICY);
+    sb.shim("gh");
+    sb.stand_in("gh", Behaviour::new());
+    sb.tool("gh")
+        .args(["pr", "list", "-R", "o/r"])
+        .run()
+        .assert_code(0)
+        .assert_ran("gh", &["pr", "list", "-R", "o/r"]);
+    sb.tool("gh")
+        .args(["repo", "delete", "o/r", "--yes"])
+        .run()
+        .assert_blocked()
+        .assert_not_ran("gh")
+        .assert_stderr_contains("user.gh-no-repo-delete");
+    let v = sb.explain_json(&["gh", "-R", "o/r", "repo", "delete"]);
+    assert_eq!(v["fact"]["tool"], "gh", "{v:#}");
+    assert_eq!(v["fact"]["subverb"], "delete", "{v:#}");
+    assert_eq!(v["fact"]["flags"]["repo"], "o/r", "{v:#}");
+    // It is listed and gets a shim from install-shims.
+    sb.failsafe()
+        .args(["tools", "list"])
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("gh");
+    let dir = sb.root.join("more-shims");
+    sb.failsafe()
+        .args(["install-shims", "--dir"])
+        .arg(&dir)
+        .run()
+        .assert_code(0);
+    assert!(
+        dir.join("gh").exists(),
+        "install-shims should shim user tools"
+    );
+}
+
+#[test]
+fn a_user_tool_spec_cannot_replace_a_builtin() {
+    let sb = Sandbox::new();
+    // A spec that claims kubectl and knows no verbs must not change how kubectl is read.
+    let spec = "tool = \"kubectl\"\nstyle = \"gnu\"\n";
+    let path = sb.write(sb.config.join("tools/kubectl.toml"), spec);
+    sb.tool("kubectl")
+        .args(["delete", "ns", "payments"])
+        .run()
+        .assert_blocked()
+        .assert_not_ran("kubectl");
+    let v = sb.explain_json(&["kubectl", "delete", "ns", "payments"]);
+    assert_eq!(v["fact"]["verb"], "delete", "{v:#}");
+    assert!(
+        v["fact"]["kubectl"].is_object(),
+        "the built-in enricher still runs: {v:#}"
+    );
+    sb.failsafe()
+        .arg("validate")
+        .arg(&path)
+        .run()
+        .assert_code(1);
+}
+
+#[test]
+fn a_broken_user_tool_spec_refuses_its_tool() {
+    let sb = Sandbox::new();
+    let spec = sb.write(
+        sb.config.join("tools/gh.toml"),
+        "tool = \"gh\"\nstyle = \"sideways\"\n",
+    );
+    sb.shim("gh");
+    sb.stand_in("gh", Behaviour::new());
+    sb.tool("gh")
+        .args(["pr", "list"])
+        .run()
+        .assert_blocked()
+        .assert_not_ran("gh")
+        .assert_stderr_contains(&spec.display().to_string());
+    // Built-in tools are not affected by it.
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
+fn the_shim_becomes_the_real_tool_with_the_same_pid() {
+    let sb = Sandbox::new();
+    sb.script(&sb.bin.join("kubectl"), "#!/bin/sh\necho $$\n");
+    // `$!` is the pid of the process the shell started (the shim); the tool prints its
+    // own pid. With exec they are the same process.
+    let run = sb.sh("kubectl get pods > tool.pid & echo $!; wait").run();
+    run.assert_code(0);
+    let tool_pid = std::fs::read_to_string(sb.work.join("tool.pid")).unwrap();
+    run.check(
+        run.stdout().trim() == tool_pid.trim(),
+        format!(
+            "the shim's pid differs from the tool's ({})",
+            tool_pid.trim()
+        ),
+    );
+}
+
+#[rstest]
+#[case::typed_by_name(false, "kubectl")]
+#[case::typed_as_a_path(true, "{real}")]
+fn the_real_tool_sees_the_typed_name_as_argv0(#[case] by_path: bool, #[case] want: &str) {
+    let sb = Sandbox::new();
+    sb.write_mode();
+    // bash run with only `-c CMD` sets $0 to its own argv[0].
+    let real = sb.bin.join("kubectl");
+    std::fs::remove_file(&real).unwrap();
+    symlink("/bin/bash", &real).unwrap();
+    let program = if by_path {
+        sb.shims.join("kubectl").display().to_string()
+    } else {
+        "kubectl".to_string()
+    };
+    let run = sb.program(program).args(["-c", "echo \"$0\""]).run();
+    let want = want.replace("{real}", &real.display().to_string());
+    run.assert_code(0).assert_stdout_eq(&format!("{want}\n"));
 }

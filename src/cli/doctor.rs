@@ -54,13 +54,28 @@ pub fn run(json: bool) -> i32 {
         let (ok, detail) = match (&first, guarded, &real) {
             (None, _, _) => (true, "not on PATH (nothing to guard)".to_string()),
             (Some(_), true, Some(r)) => (true, format!("guarded; real tool {}", r.display())),
-            (Some(_), true, None) => (true, "guarded; no real tool installed (calls exit 127)".to_string()),
-            (Some(f), false, _) => (false, format!("{} comes before the shim on PATH: calls are NOT guarded", f.display())),
+            (Some(_), true, None) => (
+                true,
+                "guarded; no real tool installed (calls exit 127)".to_string(),
+            ),
+            (Some(f), false, _) => (
+                false,
+                format!(
+                    "{} comes before the shim on PATH: calls are NOT guarded",
+                    f.display()
+                ),
+            ),
         };
-        checks.push(Check { ok, what: format!("{name} on PATH"), detail });
+        checks.push(Check {
+            ok,
+            what: format!("{name} on PATH"),
+            detail,
+        });
     }
     if let Some(dir) = &shim_dir {
-        let login = Command::new("bash").args(["-lc", "command -v git"]).output();
+        let login = Command::new("bash")
+            .args(["-lc", "command -v git"])
+            .output();
         let (ok, detail) = match login {
             Ok(o) => {
                 let found = String::from_utf8_lossy(&o.stdout).trim().to_string();
@@ -70,9 +85,16 @@ pub fn run(json: bool) -> i32 {
                     (false, format!("`bash -lc 'command -v git'` finds `{found}`: a login shell's profile puts the shim directory later or drops it; add it in ~/.bash_profile or the agent's environment"))
                 }
             }
-            Err(e) => (true, format!("bash not runnable ({e}); login-shell check skipped")),
+            Err(e) => (
+                true,
+                format!("bash not runnable ({e}); login-shell check skipped"),
+            ),
         };
-        checks.push(Check { ok, what: "login shell PATH".into(), detail });
+        checks.push(Check {
+            ok,
+            what: "login shell PATH".into(),
+            detail,
+        });
     }
     let config = super::config_dir();
     let settings = crate::config::Settings::load(&config);
@@ -85,12 +107,27 @@ pub fn run(json: bool) -> i32 {
         },
     });
     for (binary, _) in BUILTIN_BINARIES.iter().filter(|(b, _)| *b != "tofu") {
-        let j = judge(Request { binary: binary.to_string(), argv: vec![OsString::from(binary)], source: Source::Explain, mode: Some(Mode::Read) });
-        let broken: Vec<String> = j.evaluation.reasons.iter().filter(|r| r.id.starts_with("failsafe.")).map(|r| r.reason.clone()).collect();
+        let j = judge(Request {
+            binary: binary.to_string(),
+            argv: vec![OsString::from(binary)],
+            source: Source::Explain,
+            mode: Some(Mode::Read),
+        });
+        let broken: Vec<String> = j
+            .evaluation
+            .reasons
+            .iter()
+            .filter(|r| r.id.starts_with("failsafe."))
+            .map(|r| r.reason.clone())
+            .collect();
         checks.push(Check {
             ok: broken.is_empty(),
             what: format!("policies for {binary}"),
-            detail: if broken.is_empty() { format!("{} file(s) compile", j.evaluation.files.len()) } else { broken.join("; ") },
+            detail: if broken.is_empty() {
+                format!("{} file(s) compile", j.evaluation.files.len())
+            } else {
+                broken.join("; ")
+            },
         });
     }
     let failed = checks.iter().filter(|c| !c.ok).count();
@@ -101,7 +138,12 @@ pub fn run(json: bool) -> i32 {
         })));
     } else {
         for c in &checks {
-            out(&format!("{} {:<24} {}\n", if c.ok { "ok  " } else { "FAIL" }, c.what, c.detail));
+            out(&format!(
+                "{} {:<24} {}\n",
+                if c.ok { "ok  " } else { "FAIL" },
+                c.what,
+                c.detail
+            ));
         }
         out(&format!("{} check(s) failed\n", failed));
     }

@@ -47,7 +47,10 @@ fn words(command: Vec<OsString>) -> Result<Vec<OsString>, shell_words::ParseErro
     if let [only] = command.as_slice() {
         if let Some(s) = only.to_str() {
             if s.chars().any(char::is_whitespace) {
-                return Ok(shell_words::split(s)?.into_iter().map(OsString::from).collect());
+                return Ok(shell_words::split(s)?
+                    .into_iter()
+                    .map(OsString::from)
+                    .collect());
             }
         }
     }
@@ -81,7 +84,12 @@ fn reason_line(r: &Reason) -> String {
         Effect::Ask => "ask",
         Effect::AllowOverride => "override",
     };
-    format!("  {effect:<8} {:<32} {}\n           {}\n", r.display_id(), r.location, r.reason)
+    format!(
+        "  {effect:<8} {:<32} {}\n           {}\n",
+        r.display_id(),
+        r.location,
+        r.reason
+    )
 }
 
 /// The human form: command, fact, files, matches, decision.
@@ -94,7 +102,10 @@ pub fn as_text(j: &Judgement) -> String {
         if target.is_empty() { "(none)" } else { &target },
         j.fact.target.env
     ));
-    s.push_str(&format!("mode:     {} (pane {})\n", j.fact.mode, j.fact.pane));
+    s.push_str(&format!(
+        "mode:     {} (pane {})\n",
+        j.fact.mode, j.fact.pane
+    ));
     s.push_str("\nfact:\n");
     let fact = serde_json::to_string_pretty(&j.fact).unwrap_or_default();
     for line in fact.lines() {
@@ -122,7 +133,11 @@ pub fn as_text(j: &Judgement) -> String {
         s.push_str(&reason_line(r));
     }
     for r in &j.evaluation.ignored_overrides {
-        s.push_str(&format!("  ignored  {} {} (untrusted repo file)\n", r.display_id(), r.location));
+        s.push_str(&format!(
+            "  ignored  {} {} (untrusted repo file)\n",
+            r.display_id(),
+            r.location
+        ));
     }
     for note in &j.notes {
         s.push_str(&format!("  note: {note}\n"));

@@ -5,7 +5,9 @@ use super::{err, json_text, out};
 use crate::exit;
 use crate::mode::Mode;
 use crate::policy::bundled;
-use crate::policy::layers::{load_chain, user_policy_paths, Chain, ChainRequest, PolicyFile, REPO_POLICY_FILE};
+use crate::policy::layers::{
+    load_chain, user_policy_paths, Chain, ChainRequest, PolicyFile, REPO_POLICY_FILE,
+};
 use crate::policy::rewrite;
 use crate::policy::{evaluate, Layer};
 use crate::spec::{self, ToolSpec};
@@ -22,8 +24,18 @@ pub fn policies_list(json: bool) -> i32 {
     let mut failures = Vec::new();
     let user = user_policy_paths(&config, &mut failures);
     let home = crate::config::process_home();
-    let chain = load_chain(&ChainRequest { tool: "", mode: Mode::Write, config_dir: &config, cwd: &cwd(), home: home.as_deref() });
-    let repo: Vec<&PolicyFile> = chain.files.iter().filter(|f| f.layer == Layer::Repo).collect();
+    let chain = load_chain(&ChainRequest {
+        tool: "",
+        mode: Mode::Write,
+        config_dir: &config,
+        cwd: &cwd(),
+        home: home.as_deref(),
+    });
+    let repo: Vec<&PolicyFile> = chain
+        .files
+        .iter()
+        .filter(|f| f.layer == Layer::Repo)
+        .collect();
     if json {
         out(&json_text(&json!({
             "bundled": bundled::ALL.iter().map(|p| json!({"path": p.path, "tool": p.tool})).collect::<Vec<_>>(),
@@ -35,7 +47,11 @@ pub fn policies_list(json: bool) -> i32 {
     }
     out("bundled (read mode only; self-protection always):\n");
     for p in bundled::ALL {
-        out(&format!("  {:<24} {}\n", p.path, p.tool.unwrap_or("every tool")));
+        out(&format!(
+            "  {:<24} {}\n",
+            p.path,
+            p.tool.unwrap_or("every tool")
+        ));
     }
     out(&format!("user ({}):\n", config.join("policies").display()));
     if user.is_empty() {
@@ -44,12 +60,19 @@ pub fn policies_list(json: bool) -> i32 {
     for p in &user {
         out(&format!("  {}\n", p.display()));
     }
-    out(&format!("repo ({REPO_POLICY_FILE} from {} up):\n", cwd().display()));
+    out(&format!(
+        "repo ({REPO_POLICY_FILE} from {} up):\n",
+        cwd().display()
+    ));
     if repo.is_empty() {
         out("  (none)\n");
     }
     for f in &repo {
-        let t = if f.trusted == Some(true) { "trusted" } else { "not trusted" };
+        let t = if f.trusted == Some(true) {
+            "trusted"
+        } else {
+            "not trusted"
+        };
         out(&format!("  {} ({t})\n", f.path));
     }
     for r in failures.iter().chain(chain.failures.iter()) {
@@ -62,13 +85,19 @@ pub fn policies_list(json: bool) -> i32 {
 pub fn tools_list(json: bool) -> i32 {
     let mut rows = Vec::new();
     for (binary, tool) in crate::tool::BUILTIN_BINARIES {
-        let description = spec::builtin(tool).and_then(Result::ok).map(|s| s.description).unwrap_or_default();
+        let description = spec::builtin(tool)
+            .and_then(Result::ok)
+            .map(|s| s.description)
+            .unwrap_or_default();
         rows.push(json!({"binary": binary, "tool": tool, "source": "built-in", "description": description}));
     }
     let user = match spec::user_specs(&super::config_dir()) {
         Ok(u) => u,
         Err(e) => {
-            err(&format!("failsafe: cannot list {}: {e}\n", super::config_dir().join("tools").display()));
+            err(&format!(
+                "failsafe: cannot list {}: {e}\n",
+                super::config_dir().join("tools").display()
+            ));
             return exit::NO;
         }
     };
@@ -82,7 +111,9 @@ pub fn tools_list(json: bool) -> i32 {
             }
             Err(e) => {
                 broken = true;
-                rows.push(json!({"binary": null, "tool": null, "source": path, "error": e.to_string()}));
+                rows.push(
+                    json!({"binary": null, "tool": null, "source": path, "error": e.to_string()}),
+                );
             }
         }
     }
@@ -134,11 +165,25 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
     let dir = dir.canonicalize().unwrap_or(dir);
     let config = super::config_dir();
     let home = crate::config::process_home();
-    let mut chain = load_chain(&ChainRequest { tool: "", mode: Mode::Write, config_dir: &config, cwd: &dir, home: home.as_deref() });
+    let mut chain = load_chain(&ChainRequest {
+        tool: "",
+        mode: Mode::Write,
+        config_dir: &config,
+        cwd: &dir,
+        home: home.as_deref(),
+    });
     let bundled_files: Vec<PolicyFile> = bundled::ALL
         .iter()
-        .filter(|p| tool.as_deref().is_none_or(|t| p.tool.is_none_or(|pt| pt == t)))
-        .map(|p| PolicyFile { layer: Layer::Bundled, path: p.path.to_string(), text: p.text.to_string(), trusted: None })
+        .filter(|p| {
+            tool.as_deref()
+                .is_none_or(|t| p.tool.is_none_or(|pt| pt == t))
+        })
+        .map(|p| PolicyFile {
+            layer: Layer::Bundled,
+            path: p.path.to_string(),
+            text: p.text.to_string(),
+            trusted: None,
+        })
         .collect();
     let mut files = bundled_files;
     files.append(&mut chain.files);
@@ -147,7 +192,9 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
         .map(|f| json!({"layer": f.layer, "path": f.path, "trusted": f.trusted, "rules": rule_rows(f)}))
         .collect();
     if json {
-        out(&json_text(&json!({"directory": dir, "files": report, "problems": chain.failures.iter().map(|r| &r.reason).collect::<Vec<_>>()})));
+        out(&json_text(
+            &json!({"directory": dir, "files": report, "problems": chain.failures.iter().map(|r| &r.reason).collect::<Vec<_>>()}),
+        ));
         return exit::OK;
     }
     out(&format!("policy chain for {}\n", dir.display()));
@@ -157,7 +204,11 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
             Some(false) => " (not trusted: overrides ignored)",
             None => "",
         };
-        out(&format!("\n{} {}{trust}\n", f["layer"].as_str().unwrap_or(""), f["path"].as_str().unwrap_or("")));
+        out(&format!(
+            "\n{} {}{trust}\n",
+            f["layer"].as_str().unwrap_or(""),
+            f["path"].as_str().unwrap_or("")
+        ));
         for r in f["rules"].as_array().into_iter().flatten() {
             if let Some(e) = r["error"].as_str() {
                 out(&format!("  BROKEN: {e}\n"));
@@ -210,7 +261,11 @@ fn strict_findings(text: &str, prepared: &rewrite::Prepared) -> Vec<String> {
             .join("\n");
         let head = head.split(" if").next().unwrap_or("");
         if !head.contains("\"id\"") {
-            found.push(format!("line {}: `{}` rule has no \"id\"", site.line, site.effect.rule_name()));
+            found.push(format!(
+                "line {}: `{}` rule has no \"id\"",
+                site.line,
+                site.effect.rule_name()
+            ));
         }
     }
     found
@@ -225,14 +280,20 @@ pub fn validate(strict: bool, files: &[PathBuf], json: bool) -> i32 {
         if !errors.is_empty() || (strict && !warnings.is_empty()) {
             bad += 1;
         }
-        results.push(json!({"path": path, "ok": errors.is_empty(), "errors": errors, "warnings": warnings}));
+        results.push(
+            json!({"path": path, "ok": errors.is_empty(), "errors": errors, "warnings": warnings}),
+        );
     }
     if json {
         out(&json_text(&json!({"files": results})));
     } else {
         for r in &results {
             let ok = r["ok"].as_bool().unwrap_or(false);
-            out(&format!("{} {}\n", if ok { "ok     " } else { "BROKEN " }, r["path"].as_str().unwrap_or("")));
+            out(&format!(
+                "{} {}\n",
+                if ok { "ok     " } else { "BROKEN " },
+                r["path"].as_str().unwrap_or("")
+            ));
             for e in r["errors"].as_array().into_iter().flatten() {
                 out(&format!("  error:   {}\n", e.as_str().unwrap_or("")));
             }
@@ -256,8 +317,17 @@ fn validate_one(path: &Path, strict: bool) -> (Vec<String>, Vec<String>) {
     let display = path.display().to_string();
     if path.extension().is_some_and(|x| x == "toml") {
         return match ToolSpec::parse(&display, &text) {
-            Ok(s) if crate::tool::is_reserved(&s.tool) || s.binaries.iter().any(|b| crate::tool::is_reserved(b)) => {
-                (vec![format!("`{}` is a built-in tool or failsafe itself; a user spec cannot replace it", s.tool)], Vec::new())
+            Ok(s)
+                if crate::tool::is_reserved(&s.tool)
+                    || s.binaries.iter().any(|b| crate::tool::is_reserved(b)) =>
+            {
+                (
+                    vec![format!(
+                        "`{}` is a built-in tool or failsafe itself; a user spec cannot replace it",
+                        s.tool
+                    )],
+                    Vec::new(),
+                )
             }
             Ok(_) => (Vec::new(), Vec::new()),
             Err(e) => (vec![e.to_string()], Vec::new()),
@@ -267,12 +337,25 @@ fn validate_one(path: &Path, strict: bool) -> (Vec<String>, Vec<String>) {
         Ok(p) => p,
         Err(e) => return (vec![rewrite_error_line(&e)], Vec::new()),
     };
-    let warnings = if strict { strict_findings(&text, &prepared) } else { Vec::new() };
+    let warnings = if strict {
+        strict_findings(&text, &prepared)
+    } else {
+        Vec::new()
+    };
     let chain = Chain {
-        files: vec![PolicyFile { layer: guess_layer(path, &text), path: display, text, trusted: Some(true) }],
+        files: vec![PolicyFile {
+            layer: guess_layer(path, &text),
+            path: display,
+            text,
+            trusted: Some(true),
+        }],
         failures: Vec::new(),
     };
-    let eval = evaluate(&chain, &json!({"fact_version": 1, "argv": [], "args": [], "flags": {}, "flags_all": {}, "uncertain": []}), &json!({}));
+    let eval = evaluate(
+        &chain,
+        &json!({"fact_version": 1, "argv": [], "args": [], "flags": {}, "flags_all": {}, "uncertain": []}),
+        &json!({}),
+    );
     let errors = eval
         .reasons
         .iter()

@@ -38,7 +38,9 @@ pub fn err(text: &str) {
 /// tool or refuses it (exit 77). These subcommands are for the human.
 #[derive(Debug, Parser)]
 #[command(name = "failsafe", version, about, long_about = None, propagate_version = true)]
-#[command(after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe mode get\n  failsafe install-shims\n  failsafe doctor")]
+#[command(
+    after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe mode get\n  failsafe install-shims\n  failsafe doctor"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -81,7 +83,9 @@ pub enum Command {
     ///
     /// Never runs anything. Exit status 0 means the command would run, 1 that it would be
     /// blocked or need approval.
-    #[command(after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe explain 'git push --force origin main'\n  failsafe explain --mode rw --json -- terraform destroy")]
+    #[command(
+        after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe explain 'git push --force origin main'\n  failsafe explain --mode rw --json -- terraform destroy"
+    )]
     Explain {
         /// Judge as if the pane were in this mode instead of its current one.
         #[arg(long, value_enum)]
@@ -109,7 +113,9 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Trust a repo policy file by path and content hash, so its overrides apply.
-    #[command(after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list")]
+    #[command(
+        after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list"
+    )]
     Trust {
         /// add, remove or list.
         #[command(subcommand)]
@@ -141,7 +147,9 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Parse and lint policy files (.rego) and tool specs (.toml).
-    #[command(after_help = "Example:\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego")]
+    #[command(
+        after_help = "Example:\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego"
+    )]
     Validate {
         /// Also require an `id` on every rule and `import rego.v1`.
         #[arg(long)]
@@ -164,7 +172,9 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Create the shim symlinks and print the PATH line to add.
-    #[command(after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git")]
+    #[command(
+        after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git"
+    )]
     InstallShims {
         /// Directory for the shims (default: $XDG_DATA_HOME/failsafe/shims or ~/.local/share/failsafe/shims).
         #[arg(long)]
@@ -187,7 +197,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  failsafe init")]
     Init,
     /// Print shell completions.
-    #[command(after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe")]
+    #[command(
+        after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe"
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -254,20 +266,36 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return code;
         }
     };
     match cli.command {
-        Command::Explain { mode, json, command } => explain::run(mode, json, command),
+        Command::Explain {
+            mode,
+            json,
+            command,
+        } => explain::run(mode, json, command),
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
         Command::Trust { action } => trust::run(action),
-        Command::Policies { action: ListAction::List(j) } => inspect::policies_list(j.json),
-        Command::Tools { action: ListAction::List(j) } => inspect::tools_list(j.json),
+        Command::Policies {
+            action: ListAction::List(j),
+        } => inspect::policies_list(j.json),
+        Command::Tools {
+            action: ListAction::List(j),
+        } => inspect::tools_list(j.json),
         Command::Audit { path, tool, json } => inspect::audit(path, tool, json.json),
-        Command::Validate { strict, files, json } => inspect::validate(strict, &files, json.json),
+        Command::Validate {
+            strict,
+            files,
+            json,
+        } => inspect::validate(strict, &files, json.json),
         Command::Test { dir, json } => testing::run(&dir, json.json),
         Command::InstallShims { dir, tools } => setup::install_shims(dir, tools),
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),
@@ -285,7 +313,10 @@ pub fn run(argv: Vec<OsString>) -> i32 {
 
 /// The config dir of the real process environment.
 pub fn config_dir() -> PathBuf {
-    crate::config::config_dir(&crate::config::process_env, crate::config::process_home().as_deref())
+    crate::config::config_dir(
+        &crate::config::process_env,
+        crate::config::process_home().as_deref(),
+    )
 }
 
 /// Pretty JSON text with a trailing newline.

@@ -24,13 +24,19 @@ pub fn run_mode(action: ModeAction) -> i32 {
                 err(&format!("failsafe: {problem}\n"));
             }
             if j.json {
-                out(&json_text(&json!({"pane": pane.as_str(), "mode": reading.mode.as_str()})));
+                out(&json_text(
+                    &json!({"pane": pane.as_str(), "mode": reading.mode.as_str()}),
+                ));
             } else {
                 out(&format!("{}\n", reading.mode));
             }
             exit::OK
         }
-        ModeAction::Set { mode, pane: p, json } => {
+        ModeAction::Set {
+            mode,
+            pane: p,
+            json,
+        } => {
             if let Err(code) = refuse_if_guarded("mode set") {
                 return code;
             }
@@ -60,7 +66,9 @@ fn set(pane: PaneId, new: Mode, json: bool) -> i32 {
         return exit::NO;
     }
     if json {
-        out(&json_text(&json!({"pane": pane.as_str(), "old": old.as_str(), "mode": new.as_str()})));
+        out(&json_text(
+            &json!({"pane": pane.as_str(), "old": old.as_str(), "mode": new.as_str()}),
+        ));
     } else {
         out(&format!("{old} → {new} (pane {pane})\n"));
     }

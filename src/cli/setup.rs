@@ -15,7 +15,10 @@ fn shim_dir(dir: Option<PathBuf>) -> PathBuf {
 
 /// Every name a shim can be installed for: built-ins, then user spec binaries.
 fn guardable_names() -> Vec<String> {
-    let mut names: Vec<String> = BUILTIN_BINARIES.iter().map(|(b, _)| b.to_string()).collect();
+    let mut names: Vec<String> = BUILTIN_BINARIES
+        .iter()
+        .map(|(b, _)| b.to_string())
+        .collect();
     if let Ok(specs) = crate::spec::user_specs(&super::config_dir()) {
         for (path, spec) in specs {
             match spec {
@@ -48,13 +51,19 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
     let me = match std::env::current_exe().and_then(|p| p.canonicalize()) {
         Ok(p) => p,
         Err(e) => {
-            err(&format!("failsafe: cannot find the failsafe binary itself: {e}\n"));
+            err(&format!(
+                "failsafe: cannot find the failsafe binary itself: {e}\n"
+            ));
             return exit::NO;
         }
     };
     let known = guardable_names();
     let wanted: Vec<String> = match tools {
-        Some(list) => list.into_iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        Some(list) => list
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
         None => known.clone(),
     };
     for name in &wanted {
@@ -77,16 +86,25 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
         }
         if let Ok(meta) = std::fs::symlink_metadata(&link) {
             if !meta.file_type().is_symlink() {
-                err(&format!("failsafe: {} exists and is not a symlink; not replacing it\n", link.display()));
+                err(&format!(
+                    "failsafe: {} exists and is not a symlink; not replacing it\n",
+                    link.display()
+                ));
                 return exit::NO;
             }
             if let Err(e) = std::fs::remove_file(&link) {
-                err(&format!("failsafe: cannot replace {}: {e}\n", link.display()));
+                err(&format!(
+                    "failsafe: cannot replace {}: {e}\n",
+                    link.display()
+                ));
                 return exit::NO;
             }
         }
         if let Err(e) = std::os::unix::fs::symlink(&me, &link) {
-            err(&format!("failsafe: cannot create {}: {e}\n", link.display()));
+            err(&format!(
+                "failsafe: cannot create {}: {e}\n",
+                link.display()
+            ));
             return exit::NO;
         }
     }
@@ -121,14 +139,20 @@ pub fn uninstall_shims(dir: Option<PathBuf>) -> i32 {
     for entry in entries.flatten() {
         let path = entry.path();
         let ours = me.as_deref().is_some_and(|m| points_at(&path, m))
-            || std::fs::read_link(&path).is_ok_and(|t| t.file_name().is_some_and(|n| n == "failsafe"));
+            || std::fs::read_link(&path)
+                .is_ok_and(|t| t.file_name().is_some_and(|n| n == "failsafe"));
         if ours && std::fs::remove_file(&path).is_ok() {
             removed.push(entry.file_name().to_string_lossy().into_owned());
         }
     }
     removed.sort();
     let _ = std::fs::remove_dir(&dir);
-    out(&format!("removed {} shim(s) from {}: {}\n", removed.len(), dir.display(), removed.join(", ")));
+    out(&format!(
+        "removed {} shim(s) from {}: {}\n",
+        removed.len(),
+        dir.display(),
+        removed.join(", ")
+    ));
     exit::OK
 }
 

@@ -51,14 +51,17 @@ fn rego_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
 fn read_argv(path: &Path) -> Result<Vec<OsString>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let words: Vec<String> = if text.trim_start().starts_with('[') {
-        serde_json::from_str(&text).map_err(|e| format!("{} is not a JSON array of strings: {e}", path.display()))?
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a JSON array of strings: {e}", path.display()))?
     } else {
         shell_words::split(text.trim()).map_err(|e| format!("{}: {e}", path.display()))?
     };
@@ -78,7 +81,12 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
             .and_then(|a| Path::new(a).file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| "argv is empty".to_string())?;
-        let j = judge(Request { binary, argv, source: Source::Test, mode: Some(mode) });
+        let j = judge(Request {
+            binary,
+            argv,
+            source: Source::Test,
+            mode: Some(mode),
+        });
         let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
         return Ok((j.decision.verdict.as_str().to_string(), ids));
     }
@@ -86,38 +94,87 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
     if let Some(obj) = fact.as_object_mut() {
         obj.entry("mode").or_insert(json!(mode.as_str()));
     }
-    let fact_mode = fact.get("mode").and_then(Value::as_str).and_then(Mode::parse).unwrap_or(Mode::Read);
-    let tool = fact.get("tool").and_then(Value::as_str).unwrap_or("").to_string();
-    let cwd = fact.get("cwd").and_then(Value::as_str).map_or_else(|| case.to_path_buf(), PathBuf::from);
+    let fact_mode = fact
+        .get("mode")
+        .and_then(Value::as_str)
+        .and_then(Mode::parse)
+        .unwrap_or(Mode::Read);
+    let tool = fact
+        .get("tool")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let cwd = fact
+        .get("cwd")
+        .and_then(Value::as_str)
+        .map_or_else(|| case.to_path_buf(), PathBuf::from);
     let config = super::config_dir();
     let home = crate::config::process_home();
     let settings = crate::config::Settings::load(&config).map_err(|e| e.to_string())?;
-    let chain = load_chain(&ChainRequest { tool: &tool, mode: fact_mode, config_dir: &config, cwd: &cwd, home: home.as_deref() });
+    let chain = load_chain(&ChainRequest {
+        tool: &tool,
+        mode: fact_mode,
+        config_dir: &config,
+        cwd: &cwd,
+        home: home.as_deref(),
+    });
     let eval = evaluate(&chain, &fact, &settings.to_json());
     let d = decide(&eval);
-    Ok((d.verdict.as_str().to_string(), eval.reasons.iter().map(|r| r.id.clone()).collect()))
+    Ok((
+        d.verdict.as_str().to_string(),
+        eval.reasons.iter().map(|r| r.id.clone()).collect(),
+    ))
 }
 
 fn check_case(case: &Path, root: &Path) -> Outcome {
-    let name = case.strip_prefix(root).unwrap_or(case).display().to_string();
+    let name = case
+        .strip_prefix(root)
+        .unwrap_or(case)
+        .display()
+        .to_string();
     let result = read_json(&case.join("expected.json")).and_then(|expected| {
-        let want = expected.get("decision").and_then(Value::as_str).ok_or("expected.json has no \"decision\"")?.to_string();
+        let want = expected
+            .get("decision")
+            .and_then(Value::as_str)
+            .ok_or("expected.json has no \"decision\"")?
+            .to_string();
         let (got, ids) = run_case(case, &expected)?;
         let mut problems = Vec::new();
         if got != want {
             problems.push(format!("expected {want}, got {got}"));
         }
-        for id in expected.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+        for id in expected
+            .get("ids")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             if !ids.iter().any(|i| i == id) {
-                problems.push(format!("rule `{id}` did not fire (fired: {})", ids.join(", ")));
+                problems.push(format!(
+                    "rule `{id}` did not fire (fired: {})",
+                    ids.join(", ")
+                ));
             }
         }
         Ok(problems.join("; "))
     });
     match result {
-        Ok(problems) if problems.is_empty() => Outcome { name, passed: true, detail: String::new() },
-        Ok(problems) => Outcome { name, passed: false, detail: problems },
-        Err(e) => Outcome { name, passed: false, detail: e },
+        Ok(problems) if problems.is_empty() => Outcome {
+            name,
+            passed: true,
+            detail: String::new(),
+        },
+        Ok(problems) => Outcome {
+            name,
+            passed: false,
+            detail: problems,
+        },
+        Err(e) => Outcome {
+            name,
+            passed: false,
+            detail: e,
+        },
     }
 }
 
@@ -133,12 +190,22 @@ fn rule_tests(files: &[PathBuf]) -> Vec<Outcome> {
             .and_then(|text| {
                 let prepared = rewrite::prepare(&display, &text, 0)?;
                 engine.set_rego_v0(!prepared.rego_v1);
-                engine.add_policy(display.clone(), text).map_err(|e| e.to_string())?;
+                engine
+                    .add_policy(display.clone(), text)
+                    .map_err(|e| e.to_string())?;
                 Ok(prepared)
             });
         match loaded {
-            Ok(p) => tests.extend(p.tests.into_iter().map(|t| (display.clone(), p.package.clone(), t))),
-            Err(e) => outcomes.push(Outcome { name: display, passed: false, detail: crate::policy::engine::first_line_of_error(&e) }),
+            Ok(p) => tests.extend(
+                p.tests
+                    .into_iter()
+                    .map(|t| (display.clone(), p.package.clone(), t)),
+            ),
+            Err(e) => outcomes.push(Outcome {
+                name: display,
+                passed: false,
+                detail: crate::policy::engine::first_line_of_error(&e),
+            }),
         }
     }
     for (file, package, test) in tests {
@@ -146,9 +213,16 @@ fn rule_tests(files: &[PathBuf]) -> Vec<Outcome> {
         let (passed, detail) = match result {
             Ok(regorus::Value::Bool(true)) => (true, String::new()),
             Ok(v) => (false, format!("evaluated to {v}")),
-            Err(e) => (false, crate::policy::engine::first_line_of_error(&e.to_string())),
+            Err(e) => (
+                false,
+                crate::policy::engine::first_line_of_error(&e.to_string()),
+            ),
         };
-        outcomes.push(Outcome { name: format!("{file}: {test}"), passed, detail });
+        outcomes.push(Outcome {
+            name: format!("{file}: {test}"),
+            passed,
+            detail,
+        });
     }
     outcomes
 }

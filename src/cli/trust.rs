@@ -54,15 +54,25 @@ fn add(path: Option<PathBuf>) -> i32 {
             }
         }
     };
-    let (canonical, bytes) = match path.canonicalize().and_then(|c| std::fs::read(&c).map(|b| (c, b))) {
+    let (canonical, bytes) = match path
+        .canonicalize()
+        .and_then(|c| std::fs::read(&c).map(|b| (c, b)))
+    {
         Ok(x) => x,
         Err(e) => {
             err(&format!("failsafe: cannot read {}: {e}\n", path.display()));
             return exit::USAGE;
         }
     };
-    if let Err(message) = crate::policy::rewrite::prepare(&canonical.display().to_string(), &String::from_utf8_lossy(&bytes), 0) {
-        err(&format!("failsafe: {} is not valid Rego, so it was not trusted:\n{message}\n", canonical.display()));
+    if let Err(message) = crate::policy::rewrite::prepare(
+        &canonical.display().to_string(),
+        &String::from_utf8_lossy(&bytes),
+        0,
+    ) {
+        err(&format!(
+            "failsafe: {} is not valid Rego, so it was not trusted:\n{message}\n",
+            canonical.display()
+        ));
         return exit::NO;
     }
     let dir = super::config_dir();
@@ -126,7 +136,11 @@ fn list(json: bool) -> i32 {
         out("no repo policy is trusted\n");
     }
     for e in &store.entries {
-        out(&format!("{:<8} {}\n", status(&e.path, &e.sha256), e.path.display()));
+        out(&format!(
+            "{:<8} {}\n",
+            status(&e.path, &e.sha256),
+            e.path.display()
+        ));
     }
     exit::OK
 }

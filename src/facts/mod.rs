@@ -5,10 +5,13 @@
 //! `.git`) and classifies the target. Nothing here decides anything: "is this allowed"
 //! is the policy's question. Nothing here execs or spawns a process.
 
+pub mod aws;
 pub mod git;
+pub mod helm;
 pub mod kubeconfig;
 pub mod kubectl;
 pub mod target;
+pub mod terraform;
 pub mod walker;
 
 use crate::config::Settings;
@@ -94,6 +97,15 @@ pub struct Fact {
     /// git details (tool `git` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub git: Option<git::GitFact>,
+    /// helm details (tool `helm` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm: Option<helm::HelmFact>,
+    /// terraform details (tools `terraform` and `tofu`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform: Option<terraform::TerraformFact>,
+    /// aws details (tool `aws` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws: Option<aws::AwsFact>,
 }
 
 /// The world a fact is built in: working directory, home, environment and settings.
@@ -119,7 +131,10 @@ pub struct Context {
 impl Context {
     /// The value of environment variable `name` if set and non-empty.
     pub fn var(&self, name: &str) -> Option<&str> {
-        self.env.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.env
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// Reads the process's cwd, `HOME` and environment.
@@ -168,9 +183,20 @@ pub fn argv_to_strings(raw: &[OsString]) -> (Vec<String>, Vec<String>) {
 ///
 /// Never fails: whatever cannot be read or pinned down lands in `fact.uncertain`, which
 /// the bundled policy refuses in read mode.
-pub fn build(spec: &ToolSpec, binary: &str, argv: Vec<String>, pre_uncertain: Vec<String>, ctx: &Context) -> Fact {
-    let rest: &[String] = argv.get(1..).unwrap_or(&[]);
+pub fn build(
+    spec: &ToolSpec,
+    binary: &str,
+    argv: Vec<String>,
+    pre_uncertain: Vec<String>,
+    ctx: &Context,
+) -> Fact {
     let mut uncertain = pre_uncertain;
+    let merged;
+    let mut rest: &[String] = argv.get(1..).unwrap_or(&[]);
+    if spec.enrichers.iter().any(|e| e == "terraform") {
+        merged = terraform::merge_cli_args(rest, ctx, &mut uncertain);
+        rest = &merged;
+    }
     let mut walked = walker::walk(spec, rest);
     let mut git_alias = None;
     if spec.enrichers.iter().any(|e| e == "git") {
@@ -206,11 +232,17 @@ pub fn build(spec: &ToolSpec, binary: &str, argv: Vec<String>, pre_uncertain: Ve
         uncertain,
         kubectl: None,
         git: None,
+        helm: None,
+        terraform: None,
+        aws: None,
     };
     for enricher in &spec.enrichers {
         match enricher.as_str() {
             "kubectl" => kubectl::enrich(&walked, ctx, &mut fact),
             "git" => git::enrich(&walked, git_alias.clone(), ctx, &mut fact),
+            "helm" => helm::enrich(&walked, ctx, &mut fact),
+            "terraform" => terraform::enrich(&walked, ctx, &mut fact),
+            "aws" => aws::enrich(&walked, ctx, &mut fact),
             other => fact
                 .uncertain
                 .push(format!("tool spec names unknown enricher `{other}`")),

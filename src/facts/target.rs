@@ -33,7 +33,13 @@ impl Target {
 const PROD_WORDS: &[&str] = &["prod", "prd", "production", "live"];
 const STAGING_WORDS: &[&str] = &["stag", "stg", "staging", "preprod", "uat"];
 const DEV_WORDS: &[&str] = &[
-    "dev", "local", "test", "sandbox", "minikube", "kind", "development",
+    "dev",
+    "local",
+    "test",
+    "sandbox",
+    "minikube",
+    "kind",
+    "development",
 ];
 
 /// Environments from most to least dangerous.
@@ -118,7 +124,11 @@ pub fn classify(kind: &str, name: &str, aliases: &[&str], settings: &Settings) -
 /// The target of a whole fact, from whichever tool section it has.
 pub fn classify_fact(fact: &Fact, settings: &Settings) -> Target {
     if let Some(k) = &fact.kubectl {
-        let display = if k.context.is_empty() { &k.cluster } else { &k.context };
+        let display = if k.context.is_empty() {
+            &k.cluster
+        } else {
+            &k.context
+        };
         return classify(
             "cluster",
             display,
@@ -127,15 +137,27 @@ pub fn classify_fact(fact: &Fact, settings: &Settings) -> Target {
         );
     }
     if let Some(g) = &fact.git {
-        let branch = g
-            .push
-            .as_ref()
-            .and_then(|p| p.targets.first())
-            .map_or(g.branch.as_str(), String::as_str);
-        if branch.is_empty() {
-            return Target::none();
-        }
-        return classify("branch", branch, &[], settings);
+        // A push lands on its targets; anything else on the current branch. Several
+        // targets (`--all`, many refspecs): the most dangerous one names the target.
+        let candidates: Vec<&str> = match g.push.as_ref().filter(|p| !p.targets.is_empty()) {
+            Some(p) => p.targets.iter().map(String::as_str).collect(),
+            None => vec![g.branch.as_str()],
+        };
+        return candidates
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| classify("branch", c, &[], settings))
+            .min_by_key(|t| rank(&t.env))
+            .unwrap_or_else(Target::none);
+    }
+    if let Some(h) = &fact.helm {
+        return super::helm::target(h, settings);
+    }
+    if let Some(t) = &fact.terraform {
+        return super::terraform::target(t, settings);
+    }
+    if let Some(a) = &fact.aws {
+        return super::aws::target(a, settings);
     }
     Target::none()
 }
@@ -170,13 +192,24 @@ mod tests {
         let mut settings = Settings::default();
         settings.inventory.dev.push("prod-like-sandbox".into());
         settings.inventory.prod.push("payments*".into());
-        assert_eq!(classify("cluster", "prod-like-sandbox", &[], &settings).env, "dev");
-        assert_eq!(classify("cluster", "payments-eu", &[], &settings).env, "prod");
+        assert_eq!(
+            classify("cluster", "prod-like-sandbox", &[], &settings).env,
+            "dev"
+        );
+        assert_eq!(
+            classify("cluster", "payments-eu", &[], &settings).env,
+            "prod"
+        );
     }
 
     #[test]
     fn most_dangerous_alias_wins() {
-        let t = classify("cluster", "ctx", &["dev-cluster", "prod-api"], &Settings::default());
+        let t = classify(
+            "cluster",
+            "ctx",
+            &["dev-cluster", "prod-api"],
+            &Settings::default(),
+        );
         assert_eq!(t.env, "prod");
         assert_eq!(t.name, "ctx");
     }

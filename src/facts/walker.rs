@@ -285,7 +285,12 @@ ci = "commit"
     #[case("-c a=b --git-dir=/x log -1", "log", "", "-1")]
     #[case("stash drop stash@{0}", "stash", "drop", "stash@{0}")]
     #[case("apply -f x.yaml", "apply", "", "x.yaml")]
-    #[case("apply view-last-applied deploy/x", "apply", "view-last-applied", "deploy/x")]
+    #[case(
+        "apply view-last-applied deploy/x",
+        "apply",
+        "view-last-applied",
+        "deploy/x"
+    )]
     #[case("ci -am wip", "commit", "", "")]
     #[case("", "", "", "")]
     fn verbs_and_args(
@@ -361,7 +366,10 @@ ci = "commit"
     #[test]
     fn single_dash_style_reads_long_flags() {
         let text = "tool = \"tf\"\nstyle = \"single-dash\"\nglobal_anywhere = true\n[global]\nvalue = [\"chdir\", \"var\"]\n";
-        let w = walk(&spec(text), &words("-chdir dir apply -auto-approve -var=a=b"));
+        let w = walk(
+            &spec(text),
+            &words("-chdir dir apply -auto-approve -var=a=b"),
+        );
         assert_eq!(w.verb, "apply");
         assert_eq!(w.flag_str("chdir"), Some("dir"));
         assert_eq!(w.flag_str("var"), Some("a=b"));

@@ -295,7 +295,7 @@ fn count_table(out: &mut String, counts: &[Count]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::report::tests::{now, sample_records};
+    use crate::log::fixtures::{now, sample_records};
     use crate::log::{report_at, DecisionRecord, ReportFormat};
     use std::time::Duration;
 

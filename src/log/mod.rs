@@ -10,12 +10,19 @@
 //! the log cannot be written it returns a [`LogError`]; whether that refuses the command
 //! (`log.required = true`) is the caller's choice.
 //!
-//! Layout: [`store`](self) (files, locks, rotation), `chain` (hashing, verify),
-//! `redact` and `scan` (secrets), `report`, `html` and `share` (summaries), `render`
-//! (the `failsafe log` text), `time` (timestamps).
+//! Layout: `store` (files, locks, rotation), `read` (reading back), `chain` (hashing,
+//! verify), `redact` and `scan` (secrets), `report`, `markdown`, `html` and `share`
+//! (summaries), `render` (the text of `failsafe log`), `time` (timestamps). User
+//! documentation: `docs/log.md`.
 
+#[cfg(test)]
+mod bench;
 mod chain;
+#[cfg(test)]
+mod fixtures;
 mod html;
+mod markdown;
+mod read;
 mod redact;
 mod render;
 mod report;
@@ -28,11 +35,12 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 pub use chain::{verify, BadRecord, VerifyReport, GENESIS_HASH};
+pub use read::{log_files, read_records};
 pub use redact::{redact_argv, redact_text};
 pub use render::{render_log, render_verify};
 pub use report::{parse_since, report, report_at, ReportFormat};
 pub use share::Scrubber;
-pub use store::{append, log_files, read_records, LOG_FILE_NAME};
+pub use store::{append, LOG_FILE_NAME};
 pub use time::{format_time, now};
 
 /// One decision, as one line of `decisions.jsonl`.

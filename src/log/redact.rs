@@ -68,16 +68,34 @@ fn is_long_flag(arg: &str) -> bool {
 }
 
 /// `--token`, `-token`, `--kube-token` standing alone: its value is the next argument.
-/// Negated switches (`--no-auth`) take none.
+/// Negated switches (`--no-auth`) take none. So does a bare setting name such as
+/// `aws configure set aws_secret_access_key VALUE` or `git config user.password VALUE`.
 fn takes_secret_value(arg: &str) -> bool {
     let Some(name) = arg.strip_prefix('-') else {
-        return false;
+        return is_secret_setting(arg);
     };
     let name = name.strip_prefix('-').unwrap_or(name);
     !name.is_empty()
         && !name.starts_with("no-")
         && name.bytes().all(is_key_char)
         && is_sensitive_name(name)
+}
+
+/// A positional word that names a secret setting: identifier-like with a `_` or `.`
+/// (`aws_session_token`, `user.password`), so that `kubectl get secret db-token` keeps
+/// its resource name, and not a file name (`db_password.txt`).
+fn is_secret_setting(word: &str) -> bool {
+    const FILE_ENDINGS: &[&str] = &[
+        "txt", "json", "yaml", "yml", "toml", "env", "ini", "conf", "pem", "key", "crt", "tf",
+        "tfvars", "sh",
+    ];
+    let dotted_file = word
+        .rsplit_once('.')
+        .is_some_and(|(_, ext)| FILE_ENDINGS.contains(&ext.to_ascii_lowercase().as_str()));
+    word.contains(['_', '.'])
+        && !dotted_file
+        && word.bytes().all(is_key_char)
+        && is_sensitive_name(word)
 }
 
 /// Where the secret begins in `KEY=VALUE`, `--flag=VALUE` or `--flag=KEY=VALUE` when a
@@ -185,6 +203,8 @@ mod tests {
     #[case::sk_key("tool sk-proj-abc123DEF456ghi789JKL", "sk-proj-abc123DEF456", &["tool"])]
     #[case::pem("kubectl create secret x --from-literal=key=\"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\"", "MIIEvQIBADANBg", &["--from-literal=key=<redacted>"])]
     #[case::pem_openssh("tool \"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk\n-----END OPENSSH PRIVATE KEY-----\"", "b3BlbnNzaC1rZXk", &["tool"])]
+    #[case::aws_configure("aws configure set aws_secret_access_key wJalrXUtnFEMIK7MDENG", "wJalrXUtnFEMIK7MDENG", &["aws_secret_access_key"])]
+    #[case::git_config("git config --global user.password Hunter2cfg", "Hunter2cfg", &["user.password"])]
     #[case::json_patch("kubectl patch secret s -p '{\"data\":{\"password\":\"aHVudGVyMg==\"}}'", "aHVudGVyMg", &["patch", "\\\"password\\\""])]
     fn no_secret_reaches_the_file(
         #[case] command: &str,
@@ -231,6 +251,14 @@ mod tests {
         "kubectl --kubeconfig /k --certificate-authority /ca get ns"
     )]
     #[case("git push origin token-fix:main", "git push origin token-fix:main")]
+    #[case(
+        "kubectl apply -f db_password.yaml -n x",
+        "kubectl apply -f db_password.yaml -n x"
+    )]
+    #[case(
+        "aws configure set aws_session_token t0k --profile p",
+        "aws configure set aws_session_token <redacted> --profile p"
+    )]
     #[case(
         "helm upgrade x --set-file tls.key=./key.pem",
         "helm upgrade x --set-file tls.key=./key.pem"

@@ -9,10 +9,9 @@
 use super::render::{command_line, target_label};
 use super::share::Scrubber;
 use super::time::{format_micros, micros_in, micros_of, parse_micros};
-use super::{html, DecisionRecord, LogError};
+use super::{html, markdown, DecisionRecord, LogError};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt::Write as _;
 use std::str::FromStr;
 use std::time::{Duration, SystemTime};
 
@@ -131,7 +130,7 @@ pub fn report_at(
     };
     let summary = Summary::build(&window, from, to, since, scrubber.is_some());
     match format {
-        ReportFormat::Md => markdown(&summary),
+        ReportFormat::Md => markdown::render(&summary),
         ReportFormat::Json => serde_json::to_string_pretty(&summary)
             .map_or_else(|e| format!("{{\"error\":\"{e}\"}}\n"), |s| s + "\n"),
         ReportFormat::Html => html::render(&summary),
@@ -380,202 +379,11 @@ pub(crate) fn short_time(time: &str) -> String {
     time.get(..16).unwrap_or(time).replace('T', " ")
 }
 
-/// A Markdown table cell: no line breaks, no column separators.
-fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-}
-
-fn code(text: &str) -> String {
-    if text.is_empty() {
-        String::new()
-    } else {
-        format!("`{}`", cell(text).replace('`', "'"))
-    }
-}
-
-fn count_table(out: &mut String, title: &str, column: &str, counts: &[Count]) {
-    let _ = writeln!(out, "\n## {title}\n\n| {column} | count |\n|---|---:|");
-    for c in counts {
-        let _ = writeln!(out, "| {} | {} |", cell(&c.key), c.count);
-    }
-}
-
-fn markdown(s: &Summary) -> String {
-    let mut out = String::from("# failsafe report\n\n");
-    let _ = writeln!(
-        out,
-        "{} decisions from {} to {} UTC (last {}).",
-        s.total,
-        short_time(&s.from),
-        short_time(&s.to),
-        s.since
-    );
-    if s.shared {
-        out.push_str("\nShared copy: home paths, user names, account ids, ARNs, cluster and host names are replaced by placeholders.\n");
-    }
-    count_table(&mut out, "Decisions", "decision", &s.by_decision);
-    out.push_str("\n## Refusals, most dangerous first\n\n");
-    if s.refusals.is_empty() {
-        out.push_str("No command was blocked or held for approval.\n");
-    } else {
-        out.push_str("| env | decision | command | target | rule | count | last |\n|---|---|---|---|---|---:|---|\n");
-        for r in s.refusals.iter().take(REFUSALS_SHOWN) {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                r.env,
-                r.decision,
-                code(&r.command),
-                cell(&r.target),
-                code(&r.rule),
-                r.count,
-                short_time(&r.last)
-            );
-        }
-        if s.refusals.len() > REFUSALS_SHOWN {
-            let _ = writeln!(
-                out,
-                "\n… and {} more (see `--format json`).",
-                s.refusals.len() - REFUSALS_SHOWN
-            );
-        }
-    }
-    count_table(&mut out, "By target environment", "env", &s.by_env);
-    count_table(&mut out, "By tool", "tool", &s.by_tool);
-    count_table(&mut out, "By verb", "verb", &s.by_verb);
-    count_table(&mut out, "By rule", "rule", &s.by_rule);
-    let _ = writeln!(
-        out,
-        "\n## Timeline (per {})\n\n| {} | allow | block | ask | override |\n|---|---:|---:|---:|---:|",
-        s.timeline.bucket, s.timeline.bucket
-    );
-    for b in s.timeline.buckets.iter().filter(|b| b.total() > 0) {
-        let period = if s.timeline.bucket == "day" {
-            b.start.get(..10).unwrap_or(&b.start).to_string()
-        } else {
-            short_time(&b.start)
-        };
-        let _ = writeln!(
-            out,
-            "| {period} | {} | {} | {} | {} |",
-            b.allow, b.block, b.ask, b.overridden
-        );
-    }
-    out
-}
-
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::log::{LoggedReason, LoggedTarget};
+    use crate::log::fixtures::{now, sample_records};
     use rstest::rstest;
-    use std::time::UNIX_EPOCH;
-
-    /// 2026-11-22T12:00:00Z.
-    pub(crate) fn now() -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(1_795_348_800)
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn rec(
-        time: &str,
-        decision: &str,
-        command: &str,
-        target: (&str, &str, &str),
-        rule: &str,
-        cwd: &str,
-    ) -> DecisionRecord {
-        let argv = shell_words::split(command).unwrap_or_default();
-        let word = |i: usize| argv.get(i).cloned().unwrap_or_default();
-        // The first word that is neither a flag nor a flag's value.
-        let mut verb = String::new();
-        let mut i = 1;
-        while let Some(w) = argv.get(i) {
-            if !w.starts_with('-') {
-                verb.clone_from(w);
-                break;
-            }
-            i += 2;
-        }
-        DecisionRecord {
-            time: format!("2026-11-{time}:00.000000Z"),
-            source: "shim".into(),
-            tool: word(0),
-            binary: word(0),
-            verb,
-            argv: argv.clone(),
-            cwd: cwd.into(),
-            mode: "read".into(),
-            decision: decision.into(),
-            reasons: (!rule.is_empty())
-                .then(|| LoggedReason {
-                    id: rule.into(),
-                    reason: format!("{rule} says no"),
-                    location: "bundled/x.rego:3".into(),
-                    layer: "bundled".into(),
-                    effect: decision.into(),
-                })
-                .into_iter()
-                .collect(),
-            target: LoggedTarget {
-                env: target.0.into(),
-                name: target.1.into(),
-                kind: target.2.into(),
-            },
-            ..DecisionRecord::default()
-        }
-    }
-
-    /// A week of decisions with something of everything a share must hide.
-    pub(crate) fn sample_records() -> Vec<DecisionRecord> {
-        let eks = ("prod", "prod-eks-payments", "cluster");
-        let mut aws = rec(
-            "22T10:00",
-            "block",
-            "aws iam delete-role --role-name admin --profile acme-prod",
-            ("prod", "123456789012", "account"),
-            "aws.iam-delete",
-            "/home/alice/infra",
-        );
-        if let Some(r) = aws.reasons.first_mut() {
-            r.reason = "deleting arn:aws:iam::123456789012:role/admin seen from 10.1.2.3".into();
-            r.location = "/home/alice/.config/failsafe/policies/mine.rego:7".into();
-            r.layer = "user".into();
-        }
-        vec![
-            rec("10T00:00", "block", "kubectl delete ns old", eks, "kubectl.mutating-verb", "/tmp"),
-            rec("20T09:00", "allow", "kubectl get pods", ("dev", "kind-dev", "cluster"), "", "/tmp"),
-            rec(
-                "21T10:00",
-                "block",
-                "kubectl --context prod-eks-payments --server https://api.prod.internal.example.com:6443 delete ns payments",
-                eks,
-                "kubectl.mutating-verb",
-                "/home/alice/src/payments",
-            ),
-            rec(
-                "21T11:00",
-                "block",
-                "kubectl --context prod-eks-payments --server https://api.prod.internal.example.com:6443 delete ns payments",
-                eks,
-                "kubectl.mutating-verb",
-                "/home/alice/src/payments",
-            ),
-            rec(
-                "22T08:00",
-                "block",
-                "git -c user.name=alice push --force git@github.com:acme/payments.git main",
-                ("unknown", "main", "branch"),
-                "git.force-push-protected",
-                "/home/alice/src/payments",
-            ),
-            rec("22T09:00", "ask", "terraform destroy", ("staging", "staging", "workspace"), "terraform.destroy", "/tmp"),
-            aws,
-            rec("22T11:00", "override", "helm uninstall web", ("staging", "stg-cluster", "cluster"), "helm.uninstall", "/tmp"),
-        ]
-    }
 
     fn json_report(records: &[DecisionRecord]) -> Result<serde_json::Value, serde_json::Error> {
         let text = report_at(
@@ -721,63 +529,6 @@ pub(crate) mod tests {
         assert_eq!(v["timeline"]["bucket"], "hour");
         assert_eq!(v["timeline"]["buckets"].as_array().map(Vec::len), Some(25));
         Ok(())
-    }
-
-    #[test]
-    fn markdown_has_every_section() {
-        let md = report_at(
-            &sample_records(),
-            now(),
-            Duration::from_secs(604_800),
-            ReportFormat::Md,
-            None,
-        );
-        for part in [
-            "# failsafe report",
-            "7 decisions from 2026-11-15 12:00 to 2026-11-22 12:00 UTC (last 1w).",
-            "| block | 4 |",
-            "## Refusals, most dangerous first",
-            "| prod | block | `kubectl --context prod-eks-payments",
-            "| `kubectl.mutating-verb` | 2 | 2026-11-21 11:00 |",
-            "## By target environment",
-            "## By tool",
-            "## By verb",
-            "## By rule",
-            "## Timeline (per day)",
-            "| 2026-11-21 | 0 | 2 | 0 | 0 |",
-        ] {
-            assert!(md.contains(part), "missing {part:?} in\n{md}");
-        }
-        assert!(!md.contains("delete ns old"), "outside the window");
-        let refusals = md.find("## Refusals").unwrap_or(0);
-        let staging = md.find("| staging | ask |").unwrap_or(0);
-        let unknown = md.find("| unknown | block |").unwrap_or(0);
-        assert!(refusals < staging && staging < unknown);
-    }
-
-    #[test]
-    fn markdown_cells_cannot_break_the_table() {
-        let mut r = rec(
-            "22T10:00",
-            "block",
-            "kubectl x",
-            ("prod", "a|b", "cluster"),
-            "r",
-            "/",
-        );
-        r.argv = vec!["kubectl".into(), "get".into(), "a|b`c".into()];
-        let md = report_at(
-            &[r],
-            now(),
-            Duration::from_secs(3_600 * 5),
-            ReportFormat::Md,
-            None,
-        );
-        assert!(
-            md.contains("| `kubectl get 'a\\|b'c'` | prod:a\\|b |"),
-            "{md}"
-        );
-        assert!(!md.contains("a|b"));
     }
 
     #[test]

@@ -426,7 +426,7 @@ fn collect_known(record: &DecisionRecord, known: &mut Vec<(String, &'static str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::report::tests::{now, sample_records};
+    use crate::log::fixtures::{now, sample_records};
     use crate::log::{report_at, ReportFormat};
     use rstest::rstest;
     use std::time::Duration;

@@ -1,5 +1,5 @@
-//! The log files: opening, locking, finding the previous hash, rotating, appending and
-//! reading back.
+//! The log files: opening, locking, finding the previous hash, rotating and appending,
+//! plus the locked snapshot that readers (`read`, `chain::verify`) start from.
 //!
 //! `decisions.jsonl` is the current file; rotated files are `decisions.jsonl.1`,
 //! `.2`, … numbered in the order they were rotated, so `.1` is the oldest and a rotated
@@ -9,7 +9,7 @@
 //! The hot path ([`append`]) is one open, one lock, two `stat`s, one read of the last
 //! few KiB and one `O_APPEND` write, whatever the size of the log. It never fsyncs:
 //! a record may be lost in a power cut, never half-written among other records.
-//! This module never decides what is written; records arrive sealed from `chain`.
+//! This module never decides what a record says; it redacts it and has `chain` seal it.
 
 use super::chain::{self, GENESIS_HASH, SUFFIX_LEN};
 use super::redact::{redact_argv, redact_text};
@@ -17,7 +17,7 @@ use super::{DecisionRecord, LogError};
 use crate::config::LogSettings;
 use crate::fsutil;
 use std::fs::{self, File, Metadata, OpenOptions, Permissions};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -48,7 +48,8 @@ enum Access {
 /// rotates the file first when the line would take it past `settings.max_bytes`
 /// (0 means never), and writes it as one line. Creates the directory 0700 and the file
 /// 0600 (and narrows an existing file that is wider). `record.prev_hash` and
-/// `record.hash` are overwritten. `settings.required` is the caller's business.
+/// `record.hash` are overwritten; an empty `record.time` is set to now.
+/// `settings.required` is the caller's business.
 ///
 /// When rotating fails (say, the file system refuses hard links) the record goes into
 /// the current file instead, and rotation is tried again by the next append.
@@ -62,6 +63,9 @@ pub fn append(
     record: DecisionRecord,
 ) -> Result<(), LogError> {
     let mut record = record;
+    if record.time.is_empty() {
+        record.time = super::time::now();
+    }
     record.argv = redact_argv(&record.argv);
     for reason in &mut record.reasons {
         reason.reason = redact_text(&reason.reason);
@@ -336,111 +340,10 @@ pub(crate) fn snapshot(config_dir: &Path) -> Result<Vec<LogFile>, LogError> {
     Ok(files)
 }
 
-/// The log files, oldest first: `decisions.jsonl.1`, `.2`, …, then `decisions.jsonl`.
-///
-/// # Errors
-/// A [`LogError`] when the directory or a file cannot be read.
-pub fn log_files(config_dir: &Path) -> Result<Vec<PathBuf>, LogError> {
-    Ok(snapshot(config_dir)?.into_iter().map(|f| f.path).collect())
-}
-
-/// The records of the log, oldest first; with `tail`, only the last that many (read
-/// from the end, so `--tail 20` costs the same on any log). Lines that are not records
-/// (damaged, cut off) are skipped here; `verify` is what reports them.
-///
-/// # Errors
-/// A [`LogError`] when a file cannot be opened, locked or read. No log means no records.
-pub fn read_records(
-    config_dir: &Path,
-    tail: Option<usize>,
-) -> Result<Vec<DecisionRecord>, LogError> {
-    let files = snapshot(config_dir)?;
-    let Some(want) = tail else {
-        let mut records = Vec::new();
-        for f in files {
-            read_all(&f, &mut records)?;
-        }
-        return Ok(records);
-    };
-    let mut newest_first: Vec<Vec<DecisionRecord>> = Vec::new();
-    let mut have = 0;
-    for f in files.iter().rev() {
-        if have >= want {
-            break;
-        }
-        let lines = last_lines(&f.file, f.len, want - have).map_err(|source| LogError::Read {
-            path: f.path.clone(),
-            source,
-        })?;
-        let records: Vec<DecisionRecord> = lines
-            .iter()
-            .filter_map(|l| serde_json::from_slice(l).ok())
-            .collect();
-        have += records.len();
-        newest_first.push(records);
-    }
-    let mut records: Vec<DecisionRecord> = newest_first.into_iter().rev().flatten().collect();
-    let extra = records.len().saturating_sub(want);
-    records.drain(..extra);
-    Ok(records)
-}
-
-fn read_all(f: &LogFile, records: &mut Vec<DecisionRecord>) -> Result<(), LogError> {
-    let mut reader = BufReader::new((&f.file).take(f.len));
-    let mut raw = Vec::new();
-    loop {
-        raw.clear();
-        let read = reader
-            .read_until(b'\n', &mut raw)
-            .map_err(|source| LogError::Read {
-                path: f.path.clone(),
-                source,
-            })?;
-        if read == 0 {
-            return Ok(());
-        }
-        if let Some(line) = raw.strip_suffix(b"\n") {
-            if let Ok(record) = serde_json::from_slice(line) {
-                records.push(record);
-            }
-        }
-    }
-}
-
-/// Up to `want` complete lines (newline removed) from the end of the first `len` bytes,
-/// oldest first. A cut-off last line is not counted.
-fn last_lines(file: &File, len: u64, want: usize) -> io::Result<Vec<Vec<u8>>> {
-    const BLOCK: u64 = 64 * 1024;
-    let mut blocks: Vec<Vec<u8>> = Vec::new();
-    let mut start = len;
-    let mut newlines = 0;
-    while start > 0 && newlines <= want {
-        let step = BLOCK.min(start);
-        start -= step;
-        let mut block = vec![0; usize::try_from(step).unwrap_or(0)];
-        file.read_exact_at(&mut block, start)?;
-        newlines += block.iter().filter(|&&c| c == b'\n').count();
-        blocks.push(block);
-    }
-    let bytes: Vec<u8> = blocks.into_iter().rev().flatten().collect();
-    let complete = bytes.iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-    let mut lines: Vec<&[u8]> = bytes
-        .get(..complete)
-        .unwrap_or_default()
-        .split(|&c| c == b'\n')
-        .collect();
-    lines.pop(); // the empty piece after the final newline
-    if start > 0 && !lines.is_empty() {
-        lines.remove(0); // began mid-line
-    }
-    let skip = lines.len().saturating_sub(want);
-    Ok(lines.into_iter().skip(skip).map(<[u8]>::to_vec).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::verify;
+    use crate::log::{log_files, read_records, verify};
     use std::sync::Arc;
 
     fn record(n: usize) -> DecisionRecord {
@@ -523,24 +426,6 @@ mod tests {
         );
         let report = verify(dir.path())?;
         assert_eq!(report.first_bad.map(|b| b.line), Some(2));
-        Ok(())
-    }
-
-    #[test]
-    fn tail_reads_only_the_last_records_across_files() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        for n in 0..30 {
-            append(dir.path(), &settings(2_000), record(n))?;
-        }
-        assert!(log_files(dir.path())?.len() >= 3);
-        let last: Vec<String> = read_records(dir.path(), Some(12))?
-            .into_iter()
-            .filter_map(|r| r.argv.get(2).cloned())
-            .collect();
-        let want: Vec<String> = (18..30).map(|n| format!("pod-{n}")).collect();
-        assert_eq!(last, want);
-        assert_eq!(read_records(dir.path(), Some(100))?.len(), 30);
-        assert_eq!(read_records(dir.path(), Some(0))?.len(), 0);
         Ok(())
     }
 
@@ -662,77 +547,6 @@ mod tests {
         assert!(report.is_intact(), "{report:?}");
         assert_eq!(report.records, 200);
         assert!(report.files.len() > 3);
-        Ok(())
-    }
-
-    /// `cargo test --release --lib log::store::tests::bench_append -- --ignored --nocapture`
-    /// (or `benches/log_append.sh`): median cost of one append on an empty log and on a
-    /// log of 1,000,000 lines.
-    #[test]
-    #[ignore = "benchmark; run explicitly"]
-    #[allow(clippy::print_stdout)]
-    fn bench_append() -> Result<(), Box<dyn std::error::Error>> {
-        use std::time::Instant;
-        const CALLS: usize = 2_000;
-        let sample = |dir: &Path| -> Result<Vec<u128>, LogError> {
-            let mut times = Vec::with_capacity(CALLS);
-            for n in 0..CALLS {
-                let mut r = record(n);
-                r.argv = [
-                    "kubectl",
-                    "--context",
-                    "prod",
-                    "get",
-                    "pods",
-                    "-n",
-                    "payments",
-                    "--token=abc",
-                ]
-                .map(String::from)
-                .to_vec();
-                let start = Instant::now();
-                append(dir, &settings(u64::MAX), r)?;
-                times.push(start.elapsed().as_nanos());
-            }
-            times.sort_unstable();
-            Ok(times)
-        };
-        let empty = tempfile::tempdir()?;
-        let big = tempfile::tempdir()?;
-        let mut template = record(0);
-        template.prev_hash = GENESIS_HASH.to_string();
-        let line = chain::seal(&mut template)?;
-        let built = Instant::now();
-        {
-            let mut out = io::BufWriter::with_capacity(
-                1 << 20,
-                File::create(big.path().join(LOG_FILE_NAME))?,
-            );
-            for _ in 0..1_000_000 {
-                out.write_all(&line)?;
-            }
-            out.flush()?;
-        }
-        let size = fs::metadata(big.path().join(LOG_FILE_NAME))?.len();
-        println!(
-            "built a 1,000,000-line log ({size} bytes) in {:?}",
-            built.elapsed()
-        );
-        let pct =
-            |t: &[u128], p: usize| t.get(t.len() * p / 100).copied().unwrap_or(0) as f64 / 1000.0;
-        // Interleave the two runs twice so cache and disk state affect both alike.
-        for round in 1..=2 {
-            let e = sample(empty.path())?;
-            let b = sample(big.path())?;
-            println!(
-                "round {round}: {CALLS} appends, median µs: empty log {:.1} (p90 {:.1}), 1M-line log {:.1} (p90 {:.1}), difference {:.1} µs",
-                pct(&e, 50),
-                pct(&e, 90),
-                pct(&b, 50),
-                pct(&b, 90),
-                pct(&b, 50) - pct(&e, 50)
-            );
-        }
         Ok(())
     }
 }

@@ -30,6 +30,21 @@ pub const ALL: &[BundledPolicy] = &[
         text: include_str!("../../policies/git.rego"),
     },
     BundledPolicy {
+        path: "bundled/helm.rego",
+        tool: Some("helm"),
+        text: include_str!("../../policies/helm.rego"),
+    },
+    BundledPolicy {
+        path: "bundled/terraform.rego",
+        tool: Some("terraform"),
+        text: include_str!("../../policies/terraform.rego"),
+    },
+    BundledPolicy {
+        path: "bundled/aws.rego",
+        tool: Some("aws"),
+        text: include_str!("../../policies/aws.rego"),
+    },
+    BundledPolicy {
         path: "bundled/uncertain.rego",
         tool: None,
         text: include_str!("../../policies/uncertain.rego"),
@@ -60,14 +75,20 @@ mod tests {
 
     #[test]
     fn read_mode_loads_only_this_tools_policy_and_uncertain() {
-        let paths: Vec<_> = applicable("git", Mode::Read).iter().map(|p| p.path).collect();
+        let paths: Vec<_> = applicable("git", Mode::Read)
+            .iter()
+            .map(|p| p.path)
+            .collect();
         assert_eq!(paths, vec!["bundled/git.rego", "bundled/uncertain.rego"]);
     }
 
     #[test]
     fn write_mode_loads_nothing_but_self_protection() {
         assert!(applicable("kubectl", Mode::Write).is_empty());
-        let paths: Vec<_> = applicable("failsafe", Mode::Write).iter().map(|p| p.path).collect();
+        let paths: Vec<_> = applicable("failsafe", Mode::Write)
+            .iter()
+            .map(|p| p.path)
+            .collect();
         assert_eq!(paths, vec!["bundled/self.rego"]);
     }
 }

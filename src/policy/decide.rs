@@ -76,7 +76,11 @@ pub fn decide(eval: &Evaluation) -> Decision {
     let mut standing_blocks = Vec::new();
     let mut standing_asks = Vec::new();
     let mut lifted = Vec::new();
-    for r in eval.reasons.iter().filter(|r| r.effect != Effect::AllowOverride) {
+    for r in eval
+        .reasons
+        .iter()
+        .filter(|r| r.effect != Effect::AllowOverride)
+    {
         if lifted_by(r) {
             lifted.push(r.clone());
         } else if r.effect == Effect::Block {
@@ -88,7 +92,11 @@ pub fn decide(eval: &Evaluation) -> Decision {
     let used_overrides: Vec<Reason> = if lifted.is_empty() {
         Vec::new()
     } else {
-        let lowest = lifted.iter().map(|r| r.layer).min().unwrap_or(Layer::Bundled);
+        let lowest = lifted
+            .iter()
+            .map(|r| r.layer)
+            .min()
+            .unwrap_or(Layer::Bundled);
         overrides
             .iter()
             .filter(|o| o.layer > lowest)
@@ -173,6 +181,9 @@ mod tests {
     fn broken_policies_are_never_lifted() {
         let mut broken = r(B, BU, "");
         broken.id = "failsafe.policy-broken".into();
-        assert_eq!(verdict(vec![broken, r(O, US, "failsafe.user")]), Verdict::Block);
+        assert_eq!(
+            verdict(vec![broken, r(O, US, "failsafe.user")]),
+            Verdict::Block
+        );
     }
 }

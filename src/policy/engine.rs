@@ -77,7 +77,11 @@ fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Re
 
 /// Evaluates `chain` with `input` (the fact as JSON) and `data.failsafe.config` set to
 /// `config`.
-pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::Value) -> Evaluation {
+pub fn evaluate(
+    chain: &Chain,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Evaluation {
     let mut eval = Evaluation {
         reasons: chain.failures.clone(),
         ..Evaluation::default()
@@ -94,7 +98,8 @@ pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::V
                     file.path,
                     first_line_of_error(&message)
                 );
-                eval.reasons.push(broken(file, "", error_location(&message, &file.path), why));
+                eval.reasons
+                    .push(broken(file, "", error_location(&message, &file.path), why));
                 continue;
             }
         };
@@ -107,7 +112,8 @@ pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::V
                 file.layer,
                 expected_package(file.layer)
             );
-            eval.reasons.push(broken(file, &prepared.package, file.path.clone(), why));
+            eval.reasons
+                .push(broken(file, &prepared.package, file.path.clone(), why));
             continue;
         }
         engine.set_rego_v0(!prepared.rego_v1);
@@ -118,7 +124,12 @@ pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::V
                 file.path,
                 first_line_of_error(&message)
             );
-            eval.reasons.push(broken(file, &prepared.package, error_location(&message, &file.path), why));
+            eval.reasons.push(broken(
+                file,
+                &prepared.package,
+                error_location(&message, &file.path),
+                why,
+            ));
             continue;
         }
         eval.files.push(FileResult {
@@ -149,24 +160,40 @@ pub fn evaluate(chain: &Chain, input: &serde_json::Value, config: &serde_json::V
         return eval;
     }
     engine.set_input(Value::from(input.clone()));
+    // One query per package evaluates every rule in it at once; only when that fails is
+    // each rule evaluated alone, so the failure can be pinned to its rule and line.
+    let mut packages: Vec<&str> = loaded.iter().map(|(_, p)| p.package.as_str()).collect();
+    packages.sort_unstable();
+    packages.dedup();
     let mut seen_errors: Vec<String> = Vec::new();
-    for (file, prepared) in &loaded {
-        for site in &prepared.sites {
-            let location = format!("{}:{}", file.path, site.line);
-            let rule_path = format!("data.{}.{}", prepared.package, site.name);
-            match engine.eval_rule(rule_path) {
-                Ok(value) => collect_outputs(&mut eval, file, prepared, site.effect, &location, &value),
-                Err(e) => {
-                    let message = first_line_of_error(&e.to_string()).replace(&site.name, site.effect.rule_name());
-                    if seen_errors.contains(&message) {
-                        continue;
+    for package in packages {
+        let whole = engine
+            .eval_query(format!("data.{package}"), false)
+            .ok()
+            .and_then(|r| r.result.into_iter().next())
+            .and_then(|r| r.expressions.into_iter().next())
+            .map(|e| e.value);
+        for (file, prepared) in loaded.iter().filter(|(_, p)| p.package == package) {
+            for site in &prepared.sites {
+                let location = format!("{}:{}", file.path, site.line);
+                let value = match &whole {
+                    Some(object) => Ok(object[site.name.as_str()].clone()),
+                    None => engine.eval_rule(format!("data.{package}.{}", site.name)),
+                };
+                match value {
+                    Ok(value) => collect_outputs(&mut eval, file, prepared, site.effect, &location, &value),
+                    Err(e) => {
+                        let message = first_line_of_error(&e.to_string()).replace(&site.name, site.effect.rule_name());
+                        if seen_errors.contains(&message) {
+                            continue;
+                        }
+                        seen_errors.push(message.clone());
+                        let why = format!(
+                            "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
+                            site.effect.rule_name()
+                        );
+                        eval.reasons.push(broken(file, &prepared.package, location.clone(), why));
                     }
-                    seen_errors.push(message.clone());
-                    let why = format!(
-                        "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
-                        site.effect.rule_name()
-                    );
-                    eval.reasons.push(broken(file, &prepared.package, location.clone(), why));
                 }
             }
         }
@@ -191,20 +218,26 @@ fn collect_outputs(
                 effect.rule_name(),
                 compact(other)
             );
-            eval.reasons.push(broken(file, &prepared.package, location.to_string(), why));
+            eval.reasons
+                .push(broken(file, &prepared.package, location.to_string(), why));
             return;
         }
     };
     for item in items {
         let reason_text = item["reason"].as_string().ok().map(|s| s.to_string());
-        let id = item["id"].as_string().ok().map(|s| s.to_string()).unwrap_or_default();
+        let id = item["id"]
+            .as_string()
+            .ok()
+            .map(|s| s.to_string())
+            .unwrap_or_default();
         let Some(reason_text) = reason_text.filter(|r| !r.trim().is_empty()) else {
             let why = format!(
                 "policy rule `{}` at {location} produced `{}`, which is not an object with a non-empty `reason`; a broken policy counts as a block",
                 effect.rule_name(),
                 compact(item)
             );
-            eval.reasons.push(broken(file, &prepared.package, location.to_string(), why));
+            eval.reasons
+                .push(broken(file, &prepared.package, location.to_string(), why));
             continue;
         };
         let reason = Reason {
@@ -252,7 +285,14 @@ pub fn first_line_of_error(message: &str) -> String {
         .lines()
         .find_map(|l| l.trim().strip_prefix("error: "))
         .map(str::to_string)
-        .unwrap_or_else(|| message.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string());
+        .unwrap_or_else(|| {
+            message
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("")
+                .to_string()
+        });
     match location {
         Some(loc) => format!("{text} (at {loc})"),
         None => text,
@@ -293,8 +333,15 @@ mod tests {
     #[test]
     fn each_reason_carries_its_rule_line() {
         let text = "package failsafe.user\nimport rego.v1\n\nblock contains {\"id\": \"a\", \"reason\": \"first\"} if input.x\n\nblock contains {\"id\": \"b\", \"reason\": \"second\"} if input.x\n";
-        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({"x": true}));
-        let got: Vec<_> = e.reasons.iter().map(|r| (r.id.as_str(), r.location.as_str())).collect();
+        let e = run(
+            vec![file(Layer::User, "u.rego", text, None)],
+            json!({"x": true}),
+        );
+        let got: Vec<_> = e
+            .reasons
+            .iter()
+            .map(|r| (r.id.as_str(), r.location.as_str()))
+            .collect();
         assert_eq!(got, vec![("a", "u.rego:4"), ("b", "u.rego:6")]);
     }
 
@@ -303,13 +350,24 @@ mod tests {
         let text = "package failsafe.user\nimport rego.v1\nblock contains \"just a string\" if true\nask contains {\"id\": \"x\"} if true\n";
         let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({}));
         assert_eq!(e.reasons.len(), 2);
-        assert!(e.reasons.iter().all(|r| r.effect == Effect::Block && r.id == "failsafe.policy-broken"));
+        assert!(e
+            .reasons
+            .iter()
+            .all(|r| r.effect == Effect::Block && r.id == "failsafe.policy-broken"));
         assert!(e.reasons[0].reason.contains("u.rego:3"));
     }
 
     #[test]
     fn syntax_errors_block_with_the_file() {
-        let e = run(vec![file(Layer::Repo, "/r/.failsafe.rego", "package failsafe.repo\nblock contains {\n", Some(false))], json!({}));
+        let e = run(
+            vec![file(
+                Layer::Repo,
+                "/r/.failsafe.rego",
+                "package failsafe.repo\nblock contains {\n",
+                Some(false),
+            )],
+            json!({}),
+        );
         assert_eq!(e.reasons.len(), 1);
         assert!(e.reasons[0].reason.contains("/r/.failsafe.rego"));
     }
@@ -325,7 +383,10 @@ mod tests {
     #[test]
     fn repo_files_may_not_impersonate_the_user_layer() {
         let text = "package failsafe.user\nimport rego.v1\nallow_override contains {\"reason\": \"sneaky\"} if true\n";
-        let e = run(vec![file(Layer::Repo, ".failsafe.rego", text, Some(true))], json!({}));
+        let e = run(
+            vec![file(Layer::Repo, ".failsafe.rego", text, Some(true))],
+            json!({}),
+        );
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].effect, Effect::Block);
         assert!(e.reasons[0].reason.contains("may not use"));
@@ -334,7 +395,10 @@ mod tests {
     #[test]
     fn untrusted_overrides_are_set_aside() {
         let text = "package failsafe.repo\nimport rego.v1\nallow_override contains {\"reason\": \"ok\"} if true\nblock contains {\"reason\": \"no\"} if true\n";
-        let e = run(vec![file(Layer::Repo, ".failsafe.rego", text, Some(false))], json!({}));
+        let e = run(
+            vec![file(Layer::Repo, ".failsafe.rego", text, Some(false))],
+            json!({}),
+        );
         assert_eq!(e.ignored_overrides.len(), 1);
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].effect, Effect::Block);
@@ -343,7 +407,10 @@ mod tests {
     #[test]
     fn rules_referring_to_block_still_work() {
         let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": \"a\"} if input.x\nask contains {\"reason\": \"only when nothing blocks\"} if count(block) == 0\n";
-        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({"x": false}));
+        let e = run(
+            vec![file(Layer::User, "u.rego", text, None)],
+            json!({"x": false}),
+        );
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].effect, Effect::Ask);
     }
@@ -351,7 +418,10 @@ mod tests {
     #[test]
     fn config_is_visible_to_policies() {
         let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": \"cfg\"} if data.failsafe.config.flag\n";
-        let chain = Chain { files: vec![file(Layer::User, "u.rego", text, None)], failures: Vec::new() };
+        let chain = Chain {
+            files: vec![file(Layer::User, "u.rego", text, None)],
+            failures: Vec::new(),
+        };
         let e = evaluate(&chain, &json!({}), &json!({"flag": true}));
         assert_eq!(e.reasons.len(), 1);
     }

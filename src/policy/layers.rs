@@ -96,7 +96,9 @@ pub fn load_chain(req: &ChainRequest<'_>) -> Chain {
             Ok(store) => Some(store),
             Err(e) => {
                 let path = super::trust::store_path(req.config_dir);
-                chain.failures.push(load_failure(Layer::Repo, &path, e.to_string()));
+                chain
+                    .failures
+                    .push(load_failure(Layer::Repo, &path, e.to_string()));
                 None
             }
         };
@@ -207,11 +209,17 @@ mod tests {
         let root = t.path().join("outer/repo");
         fs::create_dir_all(root.join("a/b"))?;
         fs::create_dir(root.join(".git"))?;
-        fs::write(t.path().join("outer/.failsafe.rego"), "package failsafe.repo")?;
+        fs::write(
+            t.path().join("outer/.failsafe.rego"),
+            "package failsafe.repo",
+        )?;
         fs::write(root.join(REPO_POLICY_FILE), "package failsafe.repo")?;
         fs::write(root.join("a/.failsafe.rego"), "package failsafe.repo")?;
         let found = repo_policy_paths(&root.join("a/b"), None);
-        assert_eq!(found, vec![root.join(REPO_POLICY_FILE), root.join("a/.failsafe.rego")]);
+        assert_eq!(
+            found,
+            vec![root.join(REPO_POLICY_FILE), root.join("a/.failsafe.rego")]
+        );
         Ok(())
     }
 

@@ -82,7 +82,11 @@ pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, S
         let Some(effect) = Effect::from_rule_name(name) else {
             continue;
         };
-        let new_name = format!("__failsafe_{}_{}", effect.rule_name(), first_index + sites.len());
+        let new_name = format!(
+            "__failsafe_{}_{}",
+            effect.rule_name(),
+            first_index + sites.len()
+        );
         renames.push((span.start as usize, span.end as usize, new_name.clone()));
         if is_set {
             set_sites.push((effect, new_name.clone()));
@@ -94,10 +98,12 @@ pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, S
         });
     }
     let mut out = text.to_string();
-    renames.sort_by(|a, b| b.0.cmp(&a.0));
+    renames.sort_by_key(|r| std::cmp::Reverse(r.0));
     for (start, end, name) in renames {
         if out.get(start..end).is_none() {
-            return Err(format!("{path}: cannot locate a rule head to rename (a bug in failsafe)"));
+            return Err(format!(
+                "{path}: cannot locate a rule head to rename (a bug in failsafe)"
+            ));
         }
         out.replace_range(start..end, &name);
     }
@@ -150,11 +156,20 @@ mod tests {
         assert_eq!(p.package, "failsafe.user");
         assert!(p.rego_v1);
         let lines: Vec<_> = p.sites.iter().map(|s| (s.effect, s.line)).collect();
-        assert_eq!(lines, vec![(Effect::Block, 5), (Effect::Block, 7), (Effect::Ask, 8)]);
+        assert_eq!(
+            lines,
+            vec![(Effect::Block, 5), (Effect::Block, 7), (Effect::Ask, 8)]
+        );
         assert!(p.text.contains("# block is a word in a comment"));
         assert!(p.text.contains("\"reason\": \"a block\""));
         assert!(p.text.contains("__failsafe_block_0 contains"));
-        assert_eq!(p.text.lines().nth(6).map(|l| l.starts_with("__failsafe_block_1")), Some(true));
+        assert_eq!(
+            p.text
+                .lines()
+                .nth(6)
+                .map(|l| l.starts_with("__failsafe_block_1")),
+            Some(true)
+        );
     }
 
     #[test]

@@ -162,7 +162,10 @@ mod tests {
     fn malformed_store_is_an_error() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         std::fs::write(store_path(dir.path()), "{not json")?;
-        assert!(matches!(TrustStore::load(dir.path()), Err(TrustError::Parse { .. })));
+        assert!(matches!(
+            TrustStore::load(dir.path()),
+            Err(TrustError::Parse { .. })
+        ));
         Ok(())
     }
 

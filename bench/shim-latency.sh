@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# How much time does the failsafe shim add in front of a tool?
+#
+# Compares, with hyperfine, a compiled do-nothing stand-in called directly against the same
+# stand-in called through the failsafe shim, for `kubectl get pods` (with a kubeconfig) and
+# `git status` (in a real repository). Everything runs in a temp dir with its own HOME and
+# config; the pane is in read mode, so the bundled policies are evaluated.
+#
+#   ./bench/shim-latency.sh              # 1000 runs each
+#   RUNS=200 ./bench/shim-latency.sh
+#   LOG_LINES=1000000 ./bench/shim-latency.sh   # pre-fill the decision log first
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${RUNS:-1000}"
+log_lines="${LOG_LINES:-0}"
+
+if ! command -v hyperfine >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get install -y -qq hyperfine >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq hyperfine; }
+    else
+        echo "bench: please install hyperfine" >&2
+        exit 1
+    fi
+fi
+command -v jq >/dev/null 2>&1 || { [ "$(id -u)" = 0 ] && apt-get install -y -qq jq >/dev/null 2>&1; } || true
+
+cargo build --quiet --release --locked --bin failsafe --example standin
+bin="$PWD/target/release/failsafe"
+standin="$PWD/target/release/examples/standin"
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/shims" "$work/bin" "$work/home/.kube" "$work/config" "$work/repo"
+for tool in kubectl git; do
+    cp "$standin" "$work/bin/$tool"
+    ln -s "$bin" "$work/shims/$tool"
+done
+cat > "$work/home/.kube/config" <<'KUBE'
+apiVersion: v1
+kind: Config
+current-context: dev
+contexts:
+- name: dev
+  context: {cluster: kind-dev, user: dev, namespace: default}
+clusters:
+- name: kind-dev
+  cluster: {server: "https://127.0.0.1:6443"}
+users:
+- name: dev
+  user: {}
+KUBE
+real_git="$(command -v git)"
+"$real_git" -C "$work/repo" init -q -b main
+"$real_git" -C "$work/repo" -c user.name=b -c user.email=b@example.com commit -q --allow-empty -m init
+
+if [ "$log_lines" -gt 0 ]; then
+    if [ -x "$bin" ] && "$bin" help 2>/dev/null | grep -q "^  log"; then
+        echo "pre-filling the decision log with $log_lines lines"
+        FAILSAFE_CONFIG_DIR="$work/config" "$bin" log fill-for-benchmark "$log_lines" 2>/dev/null || true
+    fi
+fi
+
+export HOME="$work/home" FAILSAFE_CONFIG_DIR="$work/config" FAILSAFE_PANE=bench
+export PATH="$work/shims:$work/bin:/usr/bin:/bin"
+cd "$work/repo"
+
+hyperfine -N --warmup 50 --runs "$runs" --export-json "$work/result.json" \
+    -n "kubectl get pods (direct)" "$work/bin/kubectl get pods" \
+    -n "kubectl get pods (shim)" "$work/shims/kubectl get pods" \
+    -n "git status (direct)" "$work/bin/git status" \
+    -n "git status (shim)" "$work/shims/git status" >/dev/null
+
+python3 - "$work/result.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+def ms(name): return r[name]["median"] * 1000
+print(f"{'command':<28} {'median':>9} {'mean':>9} {'added (median)':>15}")
+for tool in ("kubectl get pods", "git status"):
+    d, s = r[f"{tool} (direct)"], r[f"{tool} (shim)"]
+    print(f"{tool + ' (direct)':<28} {d['median']*1000:8.3f}ms {d['mean']*1000:8.3f}ms")
+    print(f"{tool + ' (shim)':<28} {s['median']*1000:8.3f}ms {s['mean']*1000:8.3f}ms {(s['median']-d['median'])*1000:13.3f}ms")
+PY

@@ -1,0 +1,3 @@
+package failsafe.bundled.aws
+
+import rego.v1

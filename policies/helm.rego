@@ -1,0 +1,3 @@
+package failsafe.bundled.helm
+
+import rego.v1

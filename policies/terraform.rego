@@ -1,0 +1,3 @@
+package failsafe.bundled.terraform
+
+import rego.v1

@@ -1,0 +1,158 @@
+//! `failsafe report --format md`: the summary as Markdown tables.
+//!
+//! Pure. Every piece of log text goes into a table cell through [`cell`], so a `|` or a
+//! line break in a command cannot break the table.
+
+use super::report::{short_time, Count, Summary, REFUSALS_SHOWN};
+use std::fmt::Write as _;
+
+/// A Markdown table cell: no line breaks, no column separators.
+fn cell(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace(['\n', '\r'], " ")
+}
+
+fn code(text: &str) -> String {
+    if text.is_empty() {
+        String::new()
+    } else {
+        format!("`{}`", cell(text).replace('`', "'"))
+    }
+}
+
+fn count_table(out: &mut String, title: &str, column: &str, counts: &[Count]) {
+    let _ = writeln!(out, "\n## {title}\n\n| {column} | count |\n|---|---:|");
+    for c in counts {
+        let _ = writeln!(out, "| {} | {} |", cell(&c.key), c.count);
+    }
+}
+
+/// The whole report.
+pub(crate) fn render(s: &Summary) -> String {
+    let mut out = String::from("# failsafe report\n\n");
+    let _ = writeln!(
+        out,
+        "{} decisions from {} to {} UTC (last {}).",
+        s.total,
+        short_time(&s.from),
+        short_time(&s.to),
+        s.since
+    );
+    if s.shared {
+        out.push_str("\nShared copy: home paths, user names, account ids, ARNs, cluster and host names are replaced by placeholders.\n");
+    }
+    count_table(&mut out, "Decisions", "decision", &s.by_decision);
+    out.push_str("\n## Refusals, most dangerous first\n\n");
+    if s.refusals.is_empty() {
+        out.push_str("No command was blocked or held for approval.\n");
+    } else {
+        out.push_str("| env | decision | command | target | rule | count | last |\n|---|---|---|---|---|---:|---|\n");
+        for r in s.refusals.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                r.env,
+                r.decision,
+                code(&r.command),
+                cell(&r.target),
+                code(&r.rule),
+                r.count,
+                short_time(&r.last)
+            );
+        }
+        if s.refusals.len() > REFUSALS_SHOWN {
+            let _ = writeln!(
+                out,
+                "\n… and {} more (see `--format json`).",
+                s.refusals.len() - REFUSALS_SHOWN
+            );
+        }
+    }
+    count_table(&mut out, "By target environment", "env", &s.by_env);
+    count_table(&mut out, "By tool", "tool", &s.by_tool);
+    count_table(&mut out, "By verb", "verb", &s.by_verb);
+    count_table(&mut out, "By rule", "rule", &s.by_rule);
+    let _ = writeln!(
+        out,
+        "\n## Timeline (per {})\n\n| {} | allow | block | ask | override |\n|---|---:|---:|---:|---:|",
+        s.timeline.bucket, s.timeline.bucket
+    );
+    for b in s.timeline.buckets.iter().filter(|b| b.total() > 0) {
+        let period = if s.timeline.bucket == "day" {
+            b.start.get(..10).unwrap_or(&b.start).to_string()
+        } else {
+            short_time(&b.start)
+        };
+        let _ = writeln!(
+            out,
+            "| {period} | {} | {} | {} | {} |",
+            b.allow, b.block, b.ask, b.overridden
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::log::fixtures::{now, rec, sample_records};
+    use crate::log::{report_at, ReportFormat};
+    use std::time::Duration;
+
+    #[test]
+    fn markdown_has_every_section() {
+        let md = report_at(
+            &sample_records(),
+            now(),
+            Duration::from_secs(604_800),
+            ReportFormat::Md,
+            None,
+        );
+        for part in [
+            "# failsafe report",
+            "7 decisions from 2026-11-15 12:00 to 2026-11-22 12:00 UTC (last 1w).",
+            "| block | 4 |",
+            "## Refusals, most dangerous first",
+            "| prod | block | `kubectl --context prod-eks-payments",
+            "| `kubectl.mutating-verb` | 2 | 2026-11-21 11:00 |",
+            "## By target environment",
+            "## By tool",
+            "## By verb",
+            "## By rule",
+            "## Timeline (per day)",
+            "| 2026-11-21 | 0 | 2 | 0 | 0 |",
+        ] {
+            assert!(md.contains(part), "missing {part:?} in\n{md}");
+        }
+        assert!(!md.contains("delete ns old"), "outside the window");
+        let refusals = md.find("## Refusals").unwrap_or(0);
+        let staging = md.find("| staging | ask |").unwrap_or(0);
+        let unknown = md.find("| unknown | block |").unwrap_or(0);
+        assert!(refusals < staging && staging < unknown);
+    }
+
+    #[test]
+    fn markdown_cells_cannot_break_the_table() {
+        let mut r = rec(
+            "22T10:00",
+            "block",
+            "kubectl x",
+            ("prod", "a|b", "cluster"),
+            "r",
+            "/",
+        );
+        r.argv = vec!["kubectl".into(), "get".into(), "a|b`c".into()];
+        let md = report_at(
+            &[r],
+            now(),
+            Duration::from_secs(3_600 * 5),
+            ReportFormat::Md,
+            None,
+        );
+        assert!(
+            md.contains("| `kubectl get 'a\\|b'c'` | prod:a\\|b |"),
+            "{md}"
+        );
+        assert!(!md.contains("a|b"));
+    }
+}
