@@ -80,6 +80,13 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         ));
         return exit::BLOCKED;
     }
+    if !judge::is_guarded_name(binary) {
+        eprint(&format!(
+            "failsafe: refused `{binary}`: it is not a guarded tool\n  reason: failsafe was started under the name `{binary}`, and only these names are guarded: {}\n  help:   guard another command with a tool spec in <config>/tools/ (see `failsafe tools list`), or call failsafe itself as `failsafe`\n",
+            judge::guarded_names().join(", ")
+        ));
+        return exit::BLOCKED;
+    }
     let path = std::env::var_os("PATH").unwrap_or_default();
     let Some(real) = resolve_real(binary, &path, self_id()) else {
         eprint(&format!(
@@ -93,16 +100,21 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         source: Source::Shim,
         mode: None,
     });
-    if let Err(refusal) = crate::record::record(&judgement) {
-        eprint(&refusal);
-        return exit::BLOCKED;
-    }
+    let log_warning = match crate::record::record(&judgement) {
+        Ok(warning) => warning.unwrap_or_default(),
+        Err(refusal) => {
+            eprint(&refusal);
+            return exit::BLOCKED;
+        }
+    };
     let verdict = judgement.decision.verdict;
     let approved_inline = verdict == Verdict::Ask && inline_approval(&judgement);
     if verdict.runs() || approved_inline {
+        eprint(&log_warning);
         return exec_real(&real, &argv, depth);
     }
     eprint(&refusal::render(&judgement));
+    eprint(&log_warning);
     exit::BLOCKED
 }
 

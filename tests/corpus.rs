@@ -114,10 +114,18 @@ fn world() -> World {
     std::fs::create_dir_all(&main).expect("mkdir");
     git(&main, &home, &["init", "-q", "-b", "main"]);
     git(&main, &home, &["remote", "add", "origin", remote_path]);
-    git(&main, &home, &["commit", "-q", "--allow-empty", "-m", "init"]);
+    git(
+        &main,
+        &home,
+        &["commit", "-q", "--allow-empty", "-m", "init"],
+    );
     git(&main, &home, &["push", "-q", "-u", "origin", "main"]);
     let feature = dir.path().join("repo-feature");
-    git(dir.path(), &home, &["clone", "-q", remote_path, "repo-feature"]);
+    git(
+        dir.path(),
+        &home,
+        &["clone", "-q", remote_path, "repo-feature"],
+    );
     git(&feature, &home, &["switch", "-q", "-c", "feature"]);
     git(&feature, &home, &["push", "-q", "-u", "origin", "feature"]);
     for repo in [&main, &feature] {
@@ -163,13 +171,18 @@ struct Case {
 fn split_env(words: Vec<String>) -> (Vec<(String, String)>, Vec<String>) {
     let is_assignment = |w: &str| {
         w.split_once('=').is_some_and(|(k, _)| {
-            !k.is_empty() && k.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         })
     };
     let n = words.iter().take_while(|w| is_assignment(w)).count();
     let env = words[..n]
         .iter()
-        .filter_map(|w| w.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|w| {
+            w.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect();
     (env, words[n..].to_vec())
 }

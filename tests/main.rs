@@ -12,12 +12,13 @@
     clippy::print_stderr
 )]
 
+mod aws_moto;
 mod cli;
 mod corpus;
 mod example_policy;
 mod fail_closed;
 mod git_real;
-mod aws_moto;
+mod log;
 mod sandbox;
 mod shim;
 mod user_tools;

@@ -7,6 +7,7 @@ mod doctor;
 mod explain;
 mod guard;
 mod inspect;
+mod logs;
 mod modes;
 mod setup;
 mod testing;
@@ -196,6 +197,37 @@ pub enum Command {
     /// Write a commented starter user policy and config.toml.
     #[command(after_help = "Example:\n  failsafe init")]
     Init,
+    /// Show the decision log, or verify its hash chain.
+    #[command(args_conflicts_with_subcommands = true)]
+    #[command(
+        after_help = "Examples:\n  failsafe log --tail 20\n  failsafe log --json | jq .decision\n  failsafe log verify"
+    )]
+    Log {
+        /// verify: recompute the hash chain and name the first bad line.
+        #[command(subcommand)]
+        action: Option<LogAction>,
+        /// Only the last N records.
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Summarise the decision log: counts by tool, verb, decision, rule and environment,
+    /// the most dangerous refusals first, and a timeline.
+    #[command(
+        after_help = "Examples:\n  failsafe report\n  failsafe report --since 24h --format html > report.html\n  failsafe report --share --format md"
+    )]
+    Report {
+        /// How far back: 30m, 24h, 7d, 2w.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// md, json or html (one self-contained file).
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Scrub home paths, user names, account ids, ARNs, cluster and host names.
+        #[arg(long)]
+        share: bool,
+    },
     /// Print shell completions.
     #[command(
         after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe"
@@ -254,6 +286,13 @@ pub enum TrustAction {
     List(JsonFlag),
 }
 
+/// `failsafe log …`.
+#[derive(Debug, Subcommand)]
+pub enum LogAction {
+    /// Recompute the hash chain; exit 1 and name the first bad line when it is broken.
+    Verify(JsonFlag),
+}
+
 /// `… list`.
 #[derive(Debug, Subcommand)]
 pub enum ListAction {
@@ -301,6 +340,20 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),
         Command::Doctor(j) => doctor::run(j.json),
         Command::Init => setup::init(),
+        Command::Log {
+            action: Some(LogAction::Verify(j)),
+            ..
+        } => logs::verify(j.json),
+        Command::Log {
+            action: None,
+            tail,
+            json,
+        } => logs::show(tail, json.json),
+        Command::Report {
+            since,
+            format,
+            share,
+        } => logs::report(&since, &format, share),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut buf = Vec::new();

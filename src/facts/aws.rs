@@ -41,6 +41,10 @@ pub fn enrich(_walked: &Walked, _ctx: &Context, fact: &mut Fact) {
 
 /// The target of an aws command.
 pub fn target(a: &AwsFact, settings: &Settings) -> Target {
-    let name = if a.account.is_empty() { &a.profile } else { &a.account };
+    let name = if a.account.is_empty() {
+        &a.profile
+    } else {
+        &a.account
+    };
     super::target::classify("account", name, &[&a.profile, &a.account], settings)
 }

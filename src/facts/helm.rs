@@ -35,5 +35,10 @@ pub fn enrich(_walked: &Walked, _ctx: &Context, fact: &mut Fact) {
 
 /// The target of a helm command.
 pub fn target(h: &HelmFact, settings: &Settings) -> Target {
-    super::target::classify("cluster", &h.kube_context, &[&h.cluster, &h.cluster_name, &h.server], settings)
+    super::target::classify(
+        "cluster",
+        &h.kube_context,
+        &[&h.cluster, &h.cluster_name, &h.server],
+        settings,
+    )
 }

@@ -31,7 +31,11 @@ pub struct TerraformFact {
 
 /// The arguments terraform will actually see: `TF_CLI_ARGS` and `TF_CLI_ARGS_<verb>`
 /// merged into `rest` (argv without argv[0]) where terraform merges them.
-pub fn merge_cli_args(rest: &[String], _ctx: &Context, _uncertain: &mut Vec<String>) -> Vec<String> {
+pub fn merge_cli_args(
+    rest: &[String],
+    _ctx: &Context,
+    _uncertain: &mut Vec<String>,
+) -> Vec<String> {
     rest.to_vec()
 }
 

@@ -181,9 +181,12 @@ pub fn evaluate(
                     None => engine.eval_rule(format!("data.{package}.{}", site.name)),
                 };
                 match value {
-                    Ok(value) => collect_outputs(&mut eval, file, prepared, site.effect, &location, &value),
+                    Ok(value) => {
+                        collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+                    }
                     Err(e) => {
-                        let message = first_line_of_error(&e.to_string()).replace(&site.name, site.effect.rule_name());
+                        let message = first_line_of_error(&e.to_string())
+                            .replace(&site.name, site.effect.rule_name());
                         if seen_errors.contains(&message) {
                             continue;
                         }
@@ -192,7 +195,8 @@ pub fn evaluate(
                             "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
                             site.effect.rule_name()
                         );
-                        eval.reasons.push(broken(file, &prepared.package, location.clone(), why));
+                        eval.reasons
+                            .push(broken(file, &prepared.package, location.clone(), why));
                     }
                 }
             }

@@ -319,7 +319,15 @@ pub fn resolve(
             configured.into_iter().map(str::to_string).collect()
         }
     };
-    let parsed: Vec<Refspec> = effective.iter().map(|s| parse_refspec(s)).collect();
+    let configured: Vec<Refspec> = config
+        .values("remote", Some(&remote), "push")
+        .into_iter()
+        .map(parse_refspec)
+        .collect();
+    let parsed: Vec<Refspec> = effective
+        .iter()
+        .map(|s| map_through_configured(parse_refspec(s), &configured, head))
+        .collect();
     let mut delete = false;
     for spec in &parsed {
         delete |= r.refspec(spec);
@@ -366,6 +374,58 @@ pub fn resolve(
         prune,
     };
     (fact, r.needs)
+}
+
+/// The full ref a refspec source names (`main` → `refs/heads/main`, `HEAD` → the current
+/// branch's ref).
+fn full_source(src: &str, head: &Head) -> Option<String> {
+    if src == "HEAD" || src == "@" {
+        return match head {
+            Head::Branch(b) => Some(format!("refs/heads/{b}")),
+            _ => None,
+        };
+    }
+    if src.starts_with("refs/") {
+        Some(src.to_string())
+    } else {
+        Some(format!("refs/heads/{src}"))
+    }
+}
+
+/// git maps a command-line refspec with no destination (`git push origin feature`)
+/// through `remote.<name>.push`: when a configured refspec's source matches, the push goes
+/// to that refspec's destination, with its `+`. Without this, a configured
+/// `feature:main` would let `git push origin feature` land on `main` unseen.
+fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) -> Refspec {
+    if spec.dst.is_some() || spec.negative || spec.src.is_empty() {
+        return spec;
+    }
+    let Some(full) = full_source(&spec.src, head) else {
+        return spec;
+    };
+    for c in configured.iter().filter(|c| !c.negative) {
+        let Some(c_src) = full_source(&c.src, head) else {
+            continue;
+        };
+        let c_dst = c.dst.clone().unwrap_or_else(|| c.src.clone());
+        let mapped = match c_src.split_once('*') {
+            None if c_src == full => Some(c_dst),
+            None => None,
+            Some((before, after)) => full
+                .strip_prefix(before)
+                .and_then(|rest| rest.strip_suffix(after))
+                .map(|star| c_dst.replacen('*', star, 1)),
+        };
+        if let Some(dst) = mapped {
+            return Refspec {
+                force: spec.force || c.force,
+                negative: false,
+                src: spec.src,
+                dst: Some(dst),
+            };
+        }
+    }
+    spec
 }
 
 /// `push.default` applied to the current branch (no refspec given or configured).
@@ -572,6 +632,54 @@ mod tests {
         );
         assert_eq!(needs, Needs::default());
         assert!(unc.is_empty());
+    }
+
+    #[rstest]
+    #[case(
+        "push origin feature",
+        "[remote \"origin\"]\n push = refs/heads/feature:refs/heads/main\n",
+        "main",
+        ""
+    )]
+    #[case(
+        "push origin feature",
+        "[remote \"origin\"]\n push = +refs/heads/feature:refs/heads/main\n",
+        "main",
+        "force"
+    )]
+    #[case(
+        "push origin HEAD",
+        "[remote \"origin\"]\n push = feature:main\n",
+        "main",
+        ""
+    )]
+    #[case(
+        "push origin feature",
+        "[remote \"origin\"]\n push = refs/heads/*:refs/heads/mirror/*\n",
+        "mirror/feature",
+        ""
+    )]
+    #[case(
+        "push origin feature:topic",
+        "[remote \"origin\"]\n push = feature:main\n",
+        "topic",
+        ""
+    )]
+    #[case(
+        "push origin other",
+        "[remote \"origin\"]\n push = feature:main\n",
+        "other",
+        ""
+    )]
+    fn command_line_refspecs_follow_configured_push_mappings(
+        #[case] line: &str,
+        #[case] config: &str,
+        #[case] targets: &str,
+        #[case] kind: &str,
+    ) {
+        let (p, _, _) = push(line, &on("feature"), config);
+        assert_eq!(p.targets.join(" "), targets, "{line}");
+        assert_eq!(p.force_kind, kind, "{line}");
     }
 
     #[rstest]
