@@ -175,9 +175,16 @@ pub fn judge_in(
         config_dir: &config_dir,
         cwd: &cwd,
         home: ctx.home.as_deref(),
+        verb: &fact.verb,
+        uncertain: !fact.uncertain.is_empty(),
     };
     let chain = policy::load_chain(&chain_req);
-    let mut evaluation = policy::evaluate(&chain, &fact_json, &ctx.settings.to_json());
+    // A shim only needs the decision; explain and test want every rule pinned down.
+    let mut evaluation = if req.source == Source::Shim {
+        policy::evaluate_quick(&chain, &fact_json, &ctx.settings.to_json())
+    } else {
+        policy::evaluate(&chain, &fact_json, &ctx.settings.to_json())
+    };
     failures.append(&mut evaluation.reasons);
     evaluation.reasons = failures;
     let decision = policy::decide(&evaluation);

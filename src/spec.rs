@@ -11,14 +11,12 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Built-in specs, embedded at build time: (canonical tool, TOML text).
-const BUILTIN_SPECS: &[(&str, &str)] = &[
-    ("kubectl", include_str!("../shims/kubectl.toml")),
-    ("git", include_str!("../shims/git.toml")),
-    ("helm", include_str!("../shims/helm.toml")),
-    ("terraform", include_str!("../shims/terraform.toml")),
-    ("aws", include_str!("../shims/aws.toml")),
-];
+/// Built-in specs, converted by build.rs from `shims/<tool>.toml`: `BASE` holds each
+/// spec without its per-verb flags, `verb_json` one verb's flags, parsed only when a
+/// command uses that verb.
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
+}
 
 /// How a tool spells its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -126,6 +124,9 @@ pub struct ToolSpec {
     /// Verb spellings → canonical verb (`del` → `uninstall`).
     #[serde(default)]
     pub aliases: BTreeMap<String, String>,
+    /// Set for built-in specs, whose per-verb flags are parsed on first use.
+    #[serde(skip)]
+    pub builtin: bool,
 }
 
 /// Why a spec could not be used.
@@ -152,10 +153,25 @@ pub enum SpecError {
 impl ToolSpec {
     /// Parses and validates spec text; `origin` names the file in errors.
     pub fn parse(origin: &str, text: &str) -> Result<ToolSpec, SpecError> {
-        let mut spec: ToolSpec = toml::from_str(text).map_err(|e| SpecError::Invalid {
+        let spec: ToolSpec = toml::from_str(text).map_err(|e| SpecError::Invalid {
             path: origin.to_string(),
             message: e.message().to_string(),
         })?;
+        spec.finish(origin)
+    }
+
+    /// Parses and validates a spec in its JSON form (the built-ins, converted at build
+    /// time).
+    pub fn parse_json(origin: &str, text: &str) -> Result<ToolSpec, SpecError> {
+        let spec: ToolSpec = serde_json::from_str(text).map_err(|e| SpecError::Invalid {
+            path: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        spec.finish(origin)
+    }
+
+    fn finish(self, origin: &str) -> Result<ToolSpec, SpecError> {
+        let mut spec = self;
         if spec.binaries.is_empty() {
             spec.binaries.push(spec.tool.clone());
         }
@@ -192,9 +208,13 @@ impl ToolSpec {
         Ok(())
     }
 
-    /// The flag scope that applies after `verb` (empty when the verb has none).
+    /// The flag scope that applies after `verb` (`None` when the verb has none).
     pub fn verb_flags(&self, verb: &str) -> Option<&FlagSet> {
-        self.verbs.get(verb)
+        match self.verbs.get(verb) {
+            Some(set) => Some(set),
+            None if self.builtin => builtin_verb_flags(&self.tool, verb),
+            None => None,
+        }
     }
 
     /// The canonical spelling of a verb (`del` → `uninstall`).
@@ -213,22 +233,49 @@ impl ToolSpec {
     }
 }
 
+thread_local! {
+    /// Per-verb flag sets of built-in specs, parsed once per process and kept for its
+    /// lifetime (a handful of small sets at most).
+    static VERB_CACHE: std::cell::RefCell<BTreeMap<(String, String), Option<&'static FlagSet>>> =
+        const { std::cell::RefCell::new(BTreeMap::new()) };
+}
+
+/// One verb's flags of a built-in spec. A set that does not parse counts as absent; the
+/// test suite parses every one.
+fn builtin_verb_flags(tool: &str, verb: &str) -> Option<&'static FlagSet> {
+    let key = (tool.to_string(), verb.to_string());
+    if let Some(cached) = VERB_CACHE.with(|c| c.borrow().get(&key).copied()) {
+        return cached;
+    }
+    let parsed: Option<&'static FlagSet> = generated::verb_json(tool, verb)
+        .and_then(|json| serde_json::from_str::<FlagSet>(json).ok())
+        .map(|set| &*Box::leak(Box::new(set)));
+    VERB_CACHE.with(|c| c.borrow_mut().insert(key, parsed));
+    parsed
+}
+
 /// The embedded spec of a built-in canonical tool.
 ///
 /// # Errors
 /// Fails only if an embedded spec is malformed, which the test suite rules out.
 pub fn builtin(tool: &str) -> Option<Result<ToolSpec, SpecError>> {
-    BUILTIN_SPECS
+    generated::BASE
         .iter()
         .find(|(name, _)| *name == tool)
-        .map(|(name, text)| ToolSpec::parse(&format!("builtin:{name}"), text))
+        .map(|(name, text)| parse_builtin(name, text))
+}
+
+fn parse_builtin(name: &str, json: &str) -> Result<ToolSpec, SpecError> {
+    let mut spec = ToolSpec::parse_json(&format!("builtin:{name}"), json)?;
+    spec.builtin = true;
+    Ok(spec)
 }
 
 /// Every built-in spec, for `tools list` and validation.
 pub fn builtin_all() -> Vec<Result<ToolSpec, SpecError>> {
-    BUILTIN_SPECS
+    generated::BASE
         .iter()
-        .map(|(name, text)| ToolSpec::parse(&format!("builtin:{name}"), text))
+        .map(|(name, text)| parse_builtin(name, text))
         .collect()
 }
 
@@ -336,6 +383,7 @@ impl ToolSpec {
             verbs: BTreeMap::new(),
             subverbs: Subverbs::default(),
             aliases: BTreeMap::new(),
+            builtin: false,
         }
     }
 }
@@ -343,6 +391,31 @@ impl ToolSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_builtins_match_their_toml_source() {
+        let sources = [
+            ("kubectl", include_str!("../shims/kubectl.toml")),
+            ("git", include_str!("../shims/git.toml")),
+            ("helm", include_str!("../shims/helm.toml")),
+            ("terraform", include_str!("../shims/terraform.toml")),
+            ("aws", include_str!("../shims/aws.toml")),
+        ];
+        for (tool, toml_text) in sources {
+            let from_toml = ToolSpec::parse(tool, toml_text).map_err(|e| e.to_string());
+            let from_json = builtin(tool).map(|r| r.map_err(|e| e.to_string()));
+            let (Ok(mut from_toml), Some(Ok(from_json))) = (from_toml, from_json) else {
+                unreachable!("{tool}: a built-in spec does not parse");
+            };
+            for (verb, set) in &from_toml.verbs {
+                assert_eq!(from_json.verb_flags(verb), Some(set), "{tool} {verb}");
+            }
+            assert_eq!(from_json.verb_flags("no-such-verb"), None);
+            from_toml.verbs.clear();
+            from_toml.builtin = true;
+            assert_eq!(from_toml, from_json, "{tool}");
+        }
+    }
 
     #[test]
     fn every_builtin_spec_parses() {

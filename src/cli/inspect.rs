@@ -30,6 +30,8 @@ pub fn policies_list(json: bool) -> i32 {
         config_dir: &config,
         cwd: &cwd(),
         home: home.as_deref(),
+        verb: "",
+        uncertain: false,
     });
     let repo: Vec<&PolicyFile> = chain
         .files
@@ -171,6 +173,8 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
         config_dir: &config,
         cwd: &dir,
         home: home.as_deref(),
+        verb: "",
+        uncertain: false,
     });
     let bundled_files: Vec<PolicyFile> = bundled::ALL
         .iter()

@@ -111,12 +111,23 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
     let config = super::config_dir();
     let home = crate::config::process_home();
     let settings = crate::config::Settings::load(&config).map_err(|e| e.to_string())?;
+    let verb = fact
+        .get("verb")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let uncertain = fact
+        .get("uncertain")
+        .and_then(Value::as_array)
+        .is_some_and(|u| !u.is_empty());
     let chain = load_chain(&ChainRequest {
         tool: &tool,
         mode: fact_mode,
         config_dir: &config,
         cwd: &cwd,
         home: home.as_deref(),
+        verb: &verb,
+        uncertain,
     });
     let eval = evaluate(&chain, &fact, &settings.to_json());
     let d = decide(&eval);

@@ -1,10 +1,23 @@
 //! The bundled policies, embedded at build time, and which of them apply to a fact.
 //!
-//! Only the files that can apply are handed to the engine: the tool's own policy and the
-//! uncertainty policy in read mode, the self-protection policy only for `failsafe`
-//! itself. Parsing a policy that cannot apply would cost every `git status` for nothing.
+//! Only the files that can apply are handed to the engine: in read mode the tool's own
+//! policies — for git only the files whose verbs match — and the uncertainty policy when
+//! something is uncertain; the self-protection policy only for `failsafe` itself.
+//! Parsing a policy that cannot apply would cost every `git status` for nothing. The
+//! tests below check that a file never fires outside the scope it is loaded for.
 
 use crate::mode::Mode;
+
+/// When a bundled file can produce anything at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// For every command of its tool.
+    Always,
+    /// Only for these verbs of its tool (each rule tests `input.verb`).
+    Verbs(&'static [&'static str]),
+    /// Only when the fact lists something uncertain.
+    WhenUncertain,
+}
 
 /// One embedded policy file.
 #[derive(Debug, Clone, Copy)]
@@ -13,82 +26,272 @@ pub struct BundledPolicy {
     pub path: &'static str,
     /// The tool it guards, or `None` for the always-on policies.
     pub tool: Option<&'static str>,
+    /// When it can fire.
+    pub scope: Scope,
     /// The Rego source.
     pub text: &'static str,
 }
+
+/// The verbs of `bundled/git/local-changes.rego`.
+const GIT_LOCAL_CHANGE_VERBS: &[&str] = &["reset", "clean", "checkout", "restore", "switch", "rm"];
+
+/// The verbs of `bundled/git/history.rego`.
+const GIT_HISTORY_VERBS: &[&str] = &[
+    "stash",
+    "branch",
+    "filter-branch",
+    "filter-repo",
+    "reflog",
+    "gc",
+    "prune",
+    "update-ref",
+    "worktree",
+];
 
 /// Every bundled policy.
 pub const ALL: &[BundledPolicy] = &[
     BundledPolicy {
         path: "bundled/kubectl.rego",
         tool: Some("kubectl"),
+        scope: Scope::Always,
         text: include_str!("../../policies/kubectl.rego"),
     },
     BundledPolicy {
-        path: "bundled/git.rego",
+        path: "bundled/git/push.rego",
         tool: Some("git"),
-        text: include_str!("../../policies/git.rego"),
+        scope: Scope::Verbs(&["push"]),
+        text: include_str!("../../policies/git/push.rego"),
+    },
+    BundledPolicy {
+        path: "bundled/git/local-changes.rego",
+        tool: Some("git"),
+        scope: Scope::Verbs(GIT_LOCAL_CHANGE_VERBS),
+        text: include_str!("../../policies/git/local-changes.rego"),
+    },
+    BundledPolicy {
+        path: "bundled/git/history.rego",
+        tool: Some("git"),
+        scope: Scope::Verbs(GIT_HISTORY_VERBS),
+        text: include_str!("../../policies/git/history.rego"),
     },
     BundledPolicy {
         path: "bundled/helm.rego",
         tool: Some("helm"),
+        scope: Scope::Always,
         text: include_str!("../../policies/helm.rego"),
     },
     BundledPolicy {
         path: "bundled/terraform.rego",
         tool: Some("terraform"),
+        scope: Scope::Always,
         text: include_str!("../../policies/terraform.rego"),
     },
     BundledPolicy {
         path: "bundled/aws.rego",
         tool: Some("aws"),
+        scope: Scope::Always,
         text: include_str!("../../policies/aws.rego"),
     },
     BundledPolicy {
         path: "bundled/uncertain.rego",
         tool: None,
+        scope: Scope::WhenUncertain,
         text: include_str!("../../policies/uncertain.rego"),
     },
     BundledPolicy {
         path: "bundled/self.rego",
         tool: Some("failsafe"),
+        scope: Scope::Always,
         text: include_str!("../../policies/self.rego"),
     },
 ];
 
-/// The bundled policies that apply to `tool` in `mode`: in read mode the tool's own and
-/// the uncertainty policy; the self-protection policy for `failsafe` in every mode.
-pub fn applicable(tool: &str, mode: Mode) -> Vec<&'static BundledPolicy> {
-    ALL.iter()
-        .filter(|p| match (p.tool, mode) {
-            (Some("failsafe"), _) => tool == "failsafe",
-            (Some(t), Mode::Read) => t == tool,
+/// What decides which bundled files can apply to one command.
+#[derive(Debug, Clone, Copy)]
+pub struct Applicability<'a> {
+    /// The canonical tool.
+    pub tool: &'a str,
+    /// The pane's mode.
+    pub mode: Mode,
+    /// The command's verb.
+    pub verb: &'a str,
+    /// Whether the fact lists anything uncertain.
+    pub uncertain: bool,
+}
+
+impl BundledPolicy {
+    /// True when this file can fire for such a command.
+    pub fn applies(&self, a: &Applicability<'_>) -> bool {
+        let tool_matches = match (self.tool, a.mode) {
+            (Some("failsafe"), _) => a.tool == "failsafe",
+            (Some(t), Mode::Read) => t == a.tool,
             (None, Mode::Read) => true,
             (_, Mode::Write) => false,
-        })
-        .collect()
+        };
+        tool_matches
+            && match self.scope {
+                Scope::Always => true,
+                Scope::Verbs(verbs) => verbs.contains(&a.verb),
+                Scope::WhenUncertain => a.uncertain,
+            }
+    }
+}
+
+/// The bundled policies that can apply: in read mode the tool's own (scoped by verb) and
+/// the uncertainty policy when something is uncertain; self-protection for `failsafe` in
+/// every mode.
+pub fn applicable(a: &Applicability<'_>) -> Vec<&'static BundledPolicy> {
+    ALL.iter().filter(|p| p.applies(a)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::engine::evaluate;
+    use crate::policy::layers::{Chain, PolicyFile};
+    use crate::policy::Layer;
+    use serde_json::json;
+
+    fn read(tool: &'static str, verb: &'static str, uncertain: bool) -> Applicability<'static> {
+        Applicability {
+            tool,
+            mode: Mode::Read,
+            verb,
+            uncertain,
+        }
+    }
+
+    fn paths(a: &Applicability<'_>) -> Vec<&'static str> {
+        applicable(a).iter().map(|p| p.path).collect()
+    }
 
     #[test]
-    fn read_mode_loads_only_this_tools_policy_and_uncertain() {
-        let paths: Vec<_> = applicable("git", Mode::Read)
-            .iter()
-            .map(|p| p.path)
-            .collect();
-        assert_eq!(paths, vec!["bundled/git.rego", "bundled/uncertain.rego"]);
+    fn read_mode_loads_only_what_can_fire() {
+        assert!(paths(&read("git", "status", false)).is_empty());
+        assert_eq!(
+            paths(&read("git", "push", false)),
+            vec!["bundled/git/push.rego"]
+        );
+        assert_eq!(
+            paths(&read("git", "reset", true)),
+            vec!["bundled/git/local-changes.rego", "bundled/uncertain.rego"]
+        );
+        assert_eq!(
+            paths(&read("kubectl", "get", false)),
+            vec!["bundled/kubectl.rego"]
+        );
     }
 
     #[test]
     fn write_mode_loads_nothing_but_self_protection() {
-        assert!(applicable("kubectl", Mode::Write).is_empty());
-        let paths: Vec<_> = applicable("failsafe", Mode::Write)
-            .iter()
-            .map(|p| p.path)
-            .collect();
-        assert_eq!(paths, vec!["bundled/self.rego"]);
+        let w = |tool| Applicability {
+            tool,
+            mode: Mode::Write,
+            verb: "x",
+            uncertain: true,
+        };
+        assert!(applicable(&w("kubectl")).is_empty());
+        assert_eq!(paths(&w("failsafe")), vec!["bundled/self.rego"]);
+    }
+
+    /// A fact that would trip every git rule if its verb matched.
+    fn provocative_git_fact(verb: &str, uncertain: bool) -> serde_json::Value {
+        provocative_git_fact_with(verb, "drop", uncertain)
+    }
+
+    fn provocative_git_fact_with(verb: &str, subverb: &str, uncertain: bool) -> serde_json::Value {
+        let all = json!(true);
+        json!({
+            "tool": "git", "verb": verb, "subverb": subverb, "args": ["."],
+            "flags": {"force": all, "hard": all, "delete": all, "prune": "now", "expire": "now",
+                      "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x"},
+            "uncertain": if uncertain { json!(["something"]) } else { json!([]) },
+            "git": {"protected": true, "paths": ["x"],
+                    "push": {"force": true, "force_kind": "force", "delete": true, "mirror": true, "targets": ["main"]}},
+        })
+    }
+
+    #[test]
+    fn scoped_files_never_fire_outside_their_scope() {
+        let verbs = [
+            "status",
+            "log",
+            "diff",
+            "commit",
+            "fetch",
+            "pull",
+            "merge",
+            "rebase",
+            "tag",
+            "push",
+            "reset",
+            "clean",
+            "checkout",
+            "restore",
+            "switch",
+            "rm",
+            "stash",
+            "branch",
+            "filter-branch",
+            "filter-repo",
+            "reflog",
+            "gc",
+            "prune",
+            "update-ref",
+            "worktree",
+            "frobnicate",
+            "",
+        ];
+        for policy in ALL {
+            for verb in verbs {
+                for uncertain in [false, true] {
+                    let a = Applicability {
+                        tool: policy.tool.unwrap_or("git"),
+                        mode: Mode::Read,
+                        verb,
+                        uncertain,
+                    };
+                    if policy.applies(&a) || policy.scope == Scope::Always {
+                        continue;
+                    }
+                    let chain = Chain {
+                        files: vec![PolicyFile {
+                            layer: Layer::Bundled,
+                            path: policy.path.into(),
+                            text: policy.text.into(),
+                            trusted: None,
+                        }],
+                        failures: Vec::new(),
+                    };
+                    let e = evaluate(&chain, &provocative_git_fact(verb, uncertain), &json!({}));
+                    assert!(e.reasons.is_empty(), "{} fired for verb {verb:?} (uncertain {uncertain}) outside its scope: {:?}", policy.path, e.reasons);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn scoped_files_do_fire_inside_their_scope() {
+        for policy in ALL.iter().filter(|p| matches!(p.scope, Scope::Verbs(_))) {
+            let Scope::Verbs(verbs) = policy.scope else {
+                continue;
+            };
+            for verb in verbs {
+                let chain = Chain {
+                    files: vec![PolicyFile {
+                        layer: Layer::Bundled,
+                        path: policy.path.into(),
+                        text: policy.text.into(),
+                        trusted: None,
+                    }],
+                    failures: Vec::new(),
+                };
+                let fired = ["drop", "expire", "remove"].iter().any(|sub| {
+                    let fact = provocative_git_fact_with(verb, sub, false);
+                    !evaluate(&chain, &fact, &json!({})).reasons.is_empty()
+                });
+                assert!(fired, "{} did not fire for {verb}", policy.path);
+            }
+        }
     }
 }

@@ -42,10 +42,9 @@ pub struct FileResult {
     pub package: String,
     /// Repo files only: trusted?
     pub trusted: Option<bool>,
-    /// Number of decision rules (`block`/`ask`/`allow_override` definitions) in it.
-    pub rules: usize,
-    /// Names of `test_*` rules.
-    pub tests: Vec<String>,
+    /// Number of decision rules (`block`/`ask`/`allow_override` definitions) in it;
+    /// `None` when the quick path answered without counting them.
+    pub rules: Option<usize>,
 }
 
 /// The outcome of evaluating a chain: every reason that fired, plus the overrides that
@@ -58,6 +57,9 @@ pub struct Evaluation {
     pub reasons: Vec<Reason>,
     /// `allow_override` reasons from untrusted repo files; shown, never applied.
     pub ignored_overrides: Vec<Reason>,
+    /// The engine that produced this evaluation. A shim keeps it until it execs, so the
+    /// process never spends time freeing policy trees it is about to discard.
+    pub engine: Option<Engine>,
 }
 
 fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
@@ -75,8 +77,79 @@ fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Re
     }
 }
 
+/// The hot-path evaluation: each file is parsed once, each package queried once, and
+/// when no decision rule produced anything — the common case, `git status` — that is the
+/// answer. Anything else (an output, a parse or evaluation error, a package a layer may
+/// not use) falls back to [`evaluate`], which pins every reason to its `file:line`.
+pub fn evaluate_quick(
+    chain: &Chain,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Evaluation {
+    quick(chain, input, config).unwrap_or_else(|| evaluate(chain, input, config))
+}
+
+fn quick(
+    chain: &Chain,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Option<Evaluation> {
+    let mut engine = Engine::new();
+    let mut packages: Vec<String> = Vec::new();
+    let mut files = Vec::new();
+    for file in &chain.files {
+        engine.set_rego_v0(false);
+        let path = match engine.add_policy(file.path.clone(), file.text.clone()) {
+            Ok(p) => p,
+            Err(_) => {
+                engine.set_rego_v0(true);
+                engine
+                    .add_policy(file.path.clone(), file.text.clone())
+                    .ok()?
+            }
+        };
+        let package = path.strip_prefix("data.").unwrap_or(&path).to_string();
+        if !package_allowed(file.layer, &package) {
+            return None;
+        }
+        files.push(FileResult {
+            layer: file.layer,
+            path: file.path.clone(),
+            package: package.clone(),
+            trusted: file.trusted,
+            rules: None,
+        });
+        if !packages.contains(&package) {
+            packages.push(package);
+        }
+    }
+    engine
+        .add_data(Value::from(
+            serde_json::json!({ "failsafe": { "config": config } }),
+        ))
+        .ok()?;
+    engine.set_input(Value::from(input.clone()));
+    for package in &packages {
+        let results = engine.eval_query(format!("data.{package}"), false).ok()?;
+        let object = results.result.first()?.expressions.first()?.value.clone();
+        for effect in [Effect::Block, Effect::Ask, Effect::AllowOverride] {
+            match &object[effect.rule_name()] {
+                Value::Undefined => {}
+                Value::Set(set) if set.is_empty() => {}
+                _ => return None,
+            }
+        }
+    }
+    Some(Evaluation {
+        files,
+        reasons: chain.failures.clone(),
+        ignored_overrides: Vec::new(),
+        engine: Some(engine),
+    })
+}
+
 /// Evaluates `chain` with `input` (the fact as JSON) and `data.failsafe.config` set to
-/// `config`.
+/// `config`, every decision rule on its own so each reason carries its `file:line`.
 pub fn evaluate(
     chain: &Chain,
     input: &serde_json::Value,
@@ -137,12 +210,12 @@ pub fn evaluate(
             path: file.path.clone(),
             package: prepared.package.clone(),
             trusted: file.trusted,
-            rules: prepared.sites.len(),
-            tests: prepared.tests.clone(),
+            rules: Some(prepared.sites.len()),
         });
         loaded.push((file, prepared));
     }
     if loaded.iter().all(|(_, p)| p.sites.is_empty()) {
+        eval.engine = Some(engine);
         return eval;
     }
     if let Err(e) = engine.add_data(Value::from(serde_json::json!({
@@ -428,6 +501,34 @@ mod tests {
         };
         let e = evaluate(&chain, &json!({}), &json!({"flag": true}));
         assert_eq!(e.reasons.len(), 1);
+    }
+
+    #[test]
+    fn quick_path_agrees_with_the_full_path() {
+        let texts = [
+            "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"a\", \"reason\": \"r\"} if input.x\n",
+            "package failsafe.user\nimport rego.v1\nask contains {\"reason\": \"r\"} if input.y\n",
+            "package guard.user\nblock[msg] { input.x; msg := {\"reason\": \"old style\"} }\n",
+            "package failsafe.user\nimport rego.v1\nblock contains \"broken\" if input.x\n",
+            "package failsafe.user\nblock contains {\n",
+        ];
+        for text in texts {
+            for input in [json!({"x": true}), json!({"x": false}), json!({"y": true})] {
+                let chain = Chain {
+                    files: vec![file(Layer::User, "u.rego", text, None)],
+                    failures: Vec::new(),
+                };
+                let full = evaluate(&chain, &input, &json!({}));
+                let quick = evaluate_quick(&chain, &input, &json!({}));
+                let ids = |e: &Evaluation| {
+                    e.reasons
+                        .iter()
+                        .map(|r| (r.id.clone(), r.effect))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&quick), ids(&full), "{text} with {input}");
+            }
+        }
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub struct ChainRequest<'a> {
     pub cwd: &'a Path,
     /// The home directory (the walk-up stops there).
     pub home: Option<&'a Path>,
+    /// The command's verb (bundled git policies are loaded per verb).
+    pub verb: &'a str,
+    /// Whether the fact lists anything uncertain.
+    pub uncertain: bool,
 }
 
 fn load_failure(layer: Layer, path: &Path, why: String) -> Reason {
@@ -79,7 +83,13 @@ fn load_failure(layer: Layer, path: &Path, why: String) -> Reason {
 /// Collects the files of every active layer for `req`.
 pub fn load_chain(req: &ChainRequest<'_>) -> Chain {
     let mut chain = Chain::default();
-    for policy in bundled::applicable(req.tool, req.mode) {
+    let applicability = bundled::Applicability {
+        tool: req.tool,
+        mode: req.mode,
+        verb: req.verb,
+        uncertain: req.uncertain,
+    };
+    for policy in bundled::applicable(&applicability) {
         chain.files.push(PolicyFile {
             layer: Layer::Bundled,
             path: policy.path.to_string(),

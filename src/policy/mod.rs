@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::fmt;
 
 pub use decide::{decide, Decision, Verdict};
-pub use engine::{evaluate, Evaluation};
+pub use engine::{evaluate, evaluate_quick, Evaluation};
 pub use layers::{load_chain, Chain, ChainError, ChainRequest, PolicyFile};
 
 /// The three policy layers, in evaluation order.

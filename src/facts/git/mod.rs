@@ -464,7 +464,10 @@ mod tests {
             "bare",
             "exec-path",
         ];
-        for (verb, set) in &spec().verbs {
+        let full = crate::spec::ToolSpec::parse("git", include_str!("../../../shims/git.toml"));
+        let full = full.map_err(|e| e.to_string());
+        assert!(full.is_ok(), "{full:?}");
+        for (verb, set) in full.iter().flat_map(|s| s.verbs.iter()) {
             for name in &set.value {
                 assert!(!reserved.contains(&name.as_str()), "{verb}: value {name}");
             }
