@@ -52,6 +52,21 @@ impl ShortTarget {
     }
 }
 
+/// How a long option that no scope knows is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnknownOption {
+    /// As a switch: the next word is not its value (the default).
+    Switch,
+    /// Once the command words are complete (the verb, and its subverb where it takes
+    /// one), as taking every following word that does not look like an option, the way
+    /// the aws CLI reads operation parameters (`--instance-ids i-1 i-2`). Each word is
+    /// recorded as one value, as if the option had been repeated; with none it is a
+    /// switch. Options of the global scope in between do not end the list, because aws
+    /// parses them out of the line before it reads the operation's parameters.
+    Values,
+}
+
 /// Flags known in one scope (globally, or after one verb).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,15 +74,68 @@ pub struct FlagSet {
     /// Long names of the flags that take a value (`--name VALUE` or `--name=VALUE`).
     #[serde(default)]
     pub value: Vec<String>,
+    /// Long names of the flags whose value is optional: they take the next word only
+    /// when it does not look like an option (argparse's `nargs='?'`).
+    #[serde(default)]
+    pub optional: Vec<String>,
+    /// Long names of the flags known to take no value. Unknown flags are switches
+    /// anyway unless `unknown = "values"`; listing them matters there, and for
+    /// `abbreviations`.
+    #[serde(default)]
+    pub switch: Vec<String>,
+    /// How an unknown long option is read after the command words; the verb's scope
+    /// overrides the global one; unset means [`UnknownOption::Switch`].
+    #[serde(default)]
+    pub unknown: Option<UnknownOption>,
     /// Short letter → long name(s).
     #[serde(default)]
     pub short: BTreeMap<String, ShortTarget>,
+}
+
+/// How a known long flag reads its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arity {
+    /// No value (`--force`).
+    Switch,
+    /// Exactly one value, the next word or after `=`.
+    Value,
+    /// The next word if it does not look like an option, else none.
+    Optional,
 }
 
 impl FlagSet {
     /// True when the long flag `name` takes a value in this scope.
     pub fn takes_value(&self, name: &str) -> bool {
         self.value.iter().any(|v| v == name)
+    }
+
+    /// How the long flag `name` reads its value, or `None` when this scope does not
+    /// know it.
+    pub fn arity(&self, name: &str) -> Option<Arity> {
+        if self.takes_value(name) {
+            Some(Arity::Value)
+        } else if self.optional.iter().any(|v| v == name) {
+            Some(Arity::Optional)
+        } else if self.switch.iter().any(|v| v == name) {
+            Some(Arity::Switch)
+        } else {
+            None
+        }
+    }
+
+    /// The one long name in this scope that starts with `prefix`, if exactly one does
+    /// (argparse's abbreviations: `--prof` for `--profile`).
+    pub fn unique_prefix(&self, prefix: &str) -> Option<&str> {
+        let mut found: Option<&str> = None;
+        for name in self.value.iter().chain(&self.optional).chain(&self.switch) {
+            if name.starts_with(prefix) && found != Some(name.as_str()) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(name);
+            }
+        }
+        found
     }
 
     /// The long names for the short letter `c`, if this scope knows it.
@@ -81,6 +149,10 @@ impl FlagSet {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subverbs {
+    /// Every verb's next word, whatever it is, is its subverb (aws: the service, then
+    /// the operation).
+    #[serde(default)]
+    pub every: bool,
     /// Verbs whose next word, whatever it is, is the subverb (`rollout restart`).
     #[serde(default)]
     pub any: Vec<String>,
@@ -112,6 +184,11 @@ pub struct ToolSpec {
     /// when false only before it (git).
     #[serde(default)]
     pub global_anywhere: bool,
+    /// When true, a long option that is not spelled out in full but is the start of
+    /// exactly one known option is that option, as Python's argparse reads it (aws:
+    /// `--prof x` is `--profile x`). The global scope is searched before the verb's.
+    #[serde(default)]
+    pub abbreviations: bool,
     /// Flags valid before the verb (and anywhere with `global_anywhere`).
     #[serde(default)]
     pub global: FlagSet,
@@ -204,6 +281,16 @@ impl ToolSpec {
                     ));
                 }
             }
+            let lists = [&set.value, &set.optional, &set.switch];
+            for (i, list) in lists.iter().enumerate() {
+                for name in list.iter() {
+                    if lists[i + 1..].iter().any(|other| other.contains(name)) {
+                        return Err(format!(
+                            "flag `{name}` in [{scope}] is listed as more than one of value, optional and switch"
+                        ));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -222,9 +309,14 @@ impl ToolSpec {
         self.aliases.get(verb).map_or(verb, String::as_str)
     }
 
+    /// True when `verb`'s next word, whatever it is, is its subverb.
+    pub fn expects_subverb(&self, verb: &str) -> bool {
+        self.subverbs.every || self.subverbs.any.iter().any(|v| v == verb)
+    }
+
     /// True when `word` after `verb` is that verb's subverb.
     pub fn is_subverb(&self, verb: &str, word: &str) -> bool {
-        self.subverbs.any.iter().any(|v| v == verb)
+        self.expects_subverb(verb)
             || self
                 .subverbs
                 .only
@@ -379,6 +471,7 @@ impl ToolSpec {
             style: FlagStyle::Gnu,
             enrichers: Vec::new(),
             global_anywhere: true,
+            abbreviations: false,
             global: FlagSet::default(),
             verbs: BTreeMap::new(),
             subverbs: Subverbs::default(),

@@ -1,45 +1,228 @@
 //! aws enricher: service and operation, profile, region and account, dry runs, and s3
-//! paths. No subprocesses, no network.
+//! paths and direction.
+//!
+//! The walker (driven by `shims/aws.toml`) already read the line the way the aws CLI's
+//! argparse parsers do: global options anywhere, the service and the operation as verb
+//! and subverb, operation parameters taking the words after them. This module adds what
+//! the line alone cannot say — the profile's region and account from the config file —
+//! and flags, in `uncertain`, the shapes whose meaning failsafe cannot pin down: an s3
+//! copy without exactly one source and one destination, a `--`, an aws alias, an
+//! interactive auto-prompt that would let the command be edited after the check.
+//!
+//! Reads the config and alias files only: no subprocesses, no network. Never fails.
+
+pub mod config;
+pub mod ini;
 
 use super::target::Target;
 use super::walker::Walked;
 use super::{Context, Fact};
 use crate::config::Settings;
 use serde::Serialize;
+use serde_json::Value;
 
 /// The `aws` object of a fact. See facts.md.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct AwsFact {
-    /// Service (`ec2`, `s3`).
+    /// Service (`ec2`, `s3`); the fact's `verb`.
     pub service: String,
-    /// Operation (`describe-instances`, `cp`).
+    /// Operation (`describe-instances`, `cp`); the fact's `subverb`.
     pub operation: String,
-    /// Effective profile.
+    /// Effective profile: `--profile`, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`,
+    /// else `default`.
     pub profile: String,
-    /// Effective region.
+    /// Effective region: `--region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`, else
+    /// the profile's `region` in the config file; `""` when none is known.
     pub region: String,
-    /// Account id, when known from the profile.
+    /// The account the profile lands in: the account of its `role_arn`, else its
+    /// `sso_account_id`; `""` when the config file does not say.
     pub account: String,
-    /// `--endpoint-url`.
+    /// `--endpoint-url`; `""` when not given.
     pub endpoint_url: String,
-    /// `--dry-run` / `--dryrun`.
+    /// A dry run: `--dryrun` for `s3`, `--dry-run` (and no `--no-dry-run`) for any
+    /// other service.
     pub dry_run: bool,
-    /// Every `s3://` argument.
+    /// `s3`/`s3api` only: every `s3://` argument (positionals, then option values).
     pub paths: Vec<String>,
-    /// For s3 cp/mv/sync: the destination is an s3:// URI.
+    /// `s3 cp|mv|sync` only: the last path argument (the destination) is `s3://`.
     pub destination_is_s3: bool,
-    /// `--recursive`.
+    /// `s3`/`s3api` only: `--recursive`.
     pub recursive: bool,
-    /// `--delete` (sync).
+    /// `s3`/`s3api` only: `--delete`.
     pub delete: bool,
+    /// The config file read for region and account; `""` when there was none.
+    pub config_file: String,
 }
 
-/// Fills `fact.aws`.
-pub fn enrich(_walked: &Walked, _ctx: &Context, fact: &mut Fact) {
-    fact.aws = Some(AwsFact::default());
+/// The s3 commands that copy from a source to a destination.
+const S3_TRANSFERS: &[&str] = &["cp", "mv", "sync"];
+
+/// Fills `fact.aws`, and pushes to `fact.uncertain` what cannot be pinned down: an
+/// unreadable or unparsable config or alias file, an alias, `--`, an s3 transfer
+/// without exactly two paths, an auto-prompt.
+pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
+    let mut uncertain = Vec::new();
+    let env = |name: &str| ctx.var(name);
+    let mut aws = from_walk(walked, &env, &mut uncertain);
+    if !only_help(walked) {
+        add_config(&mut aws, walked, ctx, &mut uncertain);
+        config::check_aliases(ctx, &aws.service, &aws.operation, &mut uncertain);
+    }
+    fact.uncertain.append(&mut uncertain);
+    fact.aws = Some(aws);
 }
 
-/// The target of an aws command.
+/// True when `flag` was given as a plain switch.
+fn switch(walked: &Walked, flag: &str) -> bool {
+    walked.flags.get(flag) == Some(&Value::Bool(true))
+}
+
+/// A flag's non-empty string value.
+fn text<'a>(walked: &'a Walked, flag: &str) -> Option<&'a str> {
+    walked.flag_str(flag).filter(|v| !v.is_empty())
+}
+
+/// True when aws would print help or its version and do nothing else, so its files do
+/// not matter (`aws`, `aws help`, `aws ec2 help`, `--version` anywhere).
+fn only_help(walked: &Walked) -> bool {
+    walked.verb.is_empty()
+        || walked.verb == "help"
+        || walked.subverb == "help"
+        || switch(walked, "version")
+}
+
+/// Everything the command line and the environment say (the pure stage).
+fn from_walk<'e>(
+    walked: &Walked,
+    env: &dyn Fn(&str) -> Option<&'e str>,
+    uncertain: &mut Vec<String>,
+) -> AwsFact {
+    let service = walked.verb.clone();
+    let operation = walked.subverb.clone();
+    let profile = text(walked, "profile")
+        .or_else(|| env("AWS_PROFILE"))
+        .or_else(|| env("AWS_DEFAULT_PROFILE"))
+        .unwrap_or("default")
+        .to_string();
+    let region = text(walked, "region")
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .unwrap_or("")
+        .to_string();
+    let dry_run = if service == "s3" {
+        switch(walked, "dryrun")
+    } else {
+        switch(walked, "dry-run") && !walked.has_flag("no-dry-run")
+    };
+    let mut aws = AwsFact {
+        profile,
+        region,
+        endpoint_url: text(walked, "endpoint-url").unwrap_or("").to_string(),
+        dry_run,
+        ..AwsFact::default()
+    };
+    if walked.dashdash_at.is_some() {
+        // Each of aws's parsers reads `--` its own way: `aws -- ec2 …` runs ec2, and
+        // `--names a -- help` shows help. Nobody needs it with aws; refuse to guess.
+        uncertain.push(
+            "`--` in an aws command: aws reads what follows it differently at each level, so failsafe does not guess".to_string(),
+        );
+    }
+    if matches!(service.as_str(), "s3" | "s3api") {
+        s3_details(&mut aws, walked, &operation, uncertain);
+    }
+    if auto_prompt_flag(walked) == Some(true) {
+        uncertain.push(prompt_note("`--cli-auto-prompt`"));
+    } else if auto_prompt_flag(walked).is_none() {
+        if let Some(v) = env("AWS_CLI_AUTO_PROMPT").filter(|v| prompts(v)) {
+            uncertain.push(prompt_note(&format!("`AWS_CLI_AUTO_PROMPT={v}`")));
+        }
+    }
+    aws.service = service;
+    aws.operation = operation;
+    aws
+}
+
+fn s3_details(aws: &mut AwsFact, walked: &Walked, operation: &str, uncertain: &mut Vec<String>) {
+    let values = walked.flags_all.values().filter_map(Value::as_array).flatten();
+    aws.paths = walked
+        .args
+        .iter()
+        .map(String::as_str)
+        .chain(values.filter_map(Value::as_str))
+        .filter(|a| a.starts_with("s3://"))
+        .map(str::to_string)
+        .collect();
+    aws.recursive = switch(walked, "recursive");
+    aws.delete = switch(walked, "delete");
+    if walked.verb != "s3" || !S3_TRANSFERS.contains(&operation) {
+        return;
+    }
+    aws.destination_is_s3 = walked.args.last().is_some_and(|a| a.starts_with("s3://"));
+    let asks_help = walked.args.len() == 1 && walked.args[0] == "help";
+    if walked.args.len() != 2 && !asks_help {
+        let list: Vec<String> = walked.args.iter().map(|a| format!("`{a}`")).collect();
+        uncertain.push(format!(
+            "`aws s3 {operation}` takes a source and a destination, but failsafe found {} path(s){}{}",
+            walked.args.len(),
+            if list.is_empty() { "" } else { ": " },
+            list.join(", ")
+        ));
+    }
+}
+
+/// `Some(true)` for `--cli-auto-prompt`, `Some(false)` for `--no-cli-auto-prompt`
+/// (which wins), `None` for neither.
+fn auto_prompt_flag(walked: &Walked) -> Option<bool> {
+    if walked.has_flag("no-cli-auto-prompt") {
+        Some(false)
+    } else if walked.has_flag("cli-auto-prompt") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// True for the auto-prompt settings that can open the prompt (`on`, `on-partial`).
+fn prompts(setting: &str) -> bool {
+    matches!(
+        setting.trim().to_ascii_lowercase().as_str(),
+        "on" | "on-partial"
+    )
+}
+
+fn prompt_note(origin: &str) -> String {
+    format!(
+        "{origin} makes aws v2 open an interactive prompt where the command can be changed after failsafe checked it"
+    )
+}
+
+/// Region, account and the auto-prompt setting from the profile in the config file.
+fn add_config(aws: &mut AwsFact, walked: &Walked, ctx: &Context, uncertain: &mut Vec<String>) {
+    let Some(file) = config::load(ctx, uncertain) else {
+        return;
+    };
+    aws.config_file = file.path.display().to_string();
+    let Some(profile) = file.profile(&aws.profile) else {
+        return;
+    };
+    if aws.region.is_empty() {
+        aws.region = profile.region.trim().to_string();
+    }
+    aws.account = config::account(&profile);
+    let env_prompt = ctx.var("AWS_CLI_AUTO_PROMPT").is_some();
+    if auto_prompt_flag(walked).is_none() && !env_prompt && prompts(&profile.cli_auto_prompt) {
+        uncertain.push(prompt_note(&format!(
+            "`cli_auto_prompt = {}` in profile `{}` of `{}`",
+            profile.cli_auto_prompt.trim(),
+            aws.profile,
+            aws.config_file
+        )));
+    }
+}
+
+/// The target of an aws command: the account when known (else the profile), with the
+/// profile as another name, so either can be in the inventory.
 pub fn target(a: &AwsFact, settings: &Settings) -> Target {
     let name = if a.account.is_empty() {
         &a.profile
@@ -48,3 +231,6 @@ pub fn target(a: &AwsFact, settings: &Settings) -> Target {
     };
     super::target::classify("account", name, &[&a.profile, &a.account], settings)
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,7 +4,7 @@
 //! Pure: no I/O, no environment, no policy. Anything it cannot pin down (a value flag at
 //! the end of the line with no value) goes into `uncertain` instead of being guessed.
 
-use crate::spec::{FlagSet, FlagStyle, ToolSpec};
+use crate::spec::{Arity, FlagSet, FlagStyle, ToolSpec, UnknownOption};
 use serde_json::{Map, Value};
 
 /// The result of walking one argv with a spec.
@@ -72,6 +72,8 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
     let mut out = Walked::default();
     let mut i = 0;
     let mut subverb_pending = false;
+    // An unknown option collecting the words that follow it (`unknown = "values"`).
+    let mut open = Open::default();
     while i < args.len() {
         let tok = &args[i];
         i += 1;
@@ -80,20 +82,46 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
             continue;
         }
         if tok == "--" {
+            open.close(&mut out);
             out.dashdash_at = Some(out.args.len());
             continue;
         }
         let scopes = Scopes::new(spec, &out.verb);
         let before_verb = out.verb.is_empty();
         if let Some(rest) = long_option(spec.style, tok) {
-            let (name, inline) = match rest.split_once('=') {
+            let (typed, inline) = match rest.split_once('=') {
                 Some((n, v)) => (n, Some(v)),
                 None => (rest, None),
             };
-            let value = if let Some(v) = inline {
-                Value::String(v.to_string())
-            } else if scopes.takes_value(name) {
-                match args.get(i) {
+            let found = scopes.resolve(typed, spec.abbreviations);
+            // Global options are parsed out of the line before an operation's
+            // parameters (aws), so only the others end an open list.
+            if found.as_ref().map(|(_, _, from)| *from) != Some(From::Global) {
+                open.close(&mut out);
+            }
+            let Some((name, arity, _)) = found else {
+                let complete = !before_verb
+                    && !(subverb_pending && spec.expects_subverb(&out.verb));
+                match inline {
+                    Some(v) => out.record(typed, Value::String(v.to_string()), before_verb),
+                    None if complete && scopes.unknown() == UnknownOption::Values => {
+                        open.name = Some(typed.to_string());
+                    }
+                    None => out.record(typed, Value::Bool(true), before_verb),
+                }
+                continue;
+            };
+            let value = match (inline, arity) {
+                (Some(v), _) => Value::String(v.to_string()),
+                (None, Arity::Switch) => Value::Bool(true),
+                (None, Arity::Optional) => match args.get(i) {
+                    Some(v) if !looks_like_option(v) => {
+                        i += 1;
+                        Value::String(v.clone())
+                    }
+                    _ => Value::Bool(true),
+                },
+                (None, Arity::Value) => match args.get(i) {
                     Some(v) => {
                         i += 1;
                         Value::String(v.clone())
@@ -103,19 +131,21 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
                             .push(format!("flag `{}` needs a value and has none", tok));
                         continue;
                     }
-                }
-            } else {
-                Value::Bool(true)
+                },
             };
-            out.record(name, value, before_verb);
+            out.record(&name, value, before_verb);
             continue;
         }
         if let Some(cluster) = short_cluster(spec.style, tok) {
+            open.close(&mut out);
             i = walk_short_cluster(spec.style, &scopes, cluster, args, i, &mut out, before_verb);
             continue;
         }
         // A positional word.
-        if out.verb.is_empty() {
+        if let Some(name) = &open.name {
+            out.record(name, Value::String(tok.clone()), false);
+            open.has_value = true;
+        } else if out.verb.is_empty() {
             out.verb_as_typed = tok.clone();
             out.verb = spec.canonical_verb(tok).to_string();
             out.verb_index = Some(i - 1);
@@ -128,7 +158,41 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
             out.args.push(tok.clone());
         }
     }
+    open.close(&mut out);
     out
+}
+
+/// An unknown option reading the words after it as its values.
+#[derive(Default)]
+struct Open {
+    name: Option<String>,
+    has_value: bool,
+}
+
+impl Open {
+    /// Ends the list; an option that got no word is a switch.
+    fn close(&mut self, out: &mut Walked) {
+        if let Some(name) = self.name.take() {
+            if !self.has_value {
+                out.record(&name, Value::Bool(true), false);
+            }
+        }
+        self.has_value = false;
+    }
+}
+
+/// True when `tok` would be read as an option rather than a value: it starts with `-`
+/// and is neither `-` alone nor a negative number.
+fn looks_like_option(tok: &str) -> bool {
+    tok.strip_prefix('-')
+        .is_some_and(|rest| !rest.is_empty() && rest.parse::<f64>().is_err())
+}
+
+/// Which scope knew an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum From {
+    Verb,
+    Global,
 }
 
 /// The flag scopes visible at one point of the walk: verb flags first, then globals.
@@ -154,6 +218,43 @@ impl<'a> Scopes<'a> {
     fn takes_value(&self, name: &str) -> bool {
         self.verb.is_some_and(|s| s.takes_value(name))
             || self.global.is_some_and(|s| s.takes_value(name))
+    }
+
+    /// The long option `typed` names: its full name, how it reads a value, and which
+    /// scope knows it; `None` when no scope does. A name taking a value in either
+    /// scope takes one; then a known switch; then, with `abbreviations`, the one name
+    /// that starts with `typed` (globals first, as aws's main parser sees them first).
+    fn resolve(&self, typed: &str, abbreviations: bool) -> Option<(String, Arity, From)> {
+        let scoped = [(self.verb, From::Verb), (self.global, From::Global)];
+        for (set, from) in scoped {
+            if set.is_some_and(|s| s.takes_value(typed)) {
+                return Some((typed.to_string(), Arity::Value, from));
+            }
+        }
+        for (set, from) in scoped {
+            if let Some(arity) = set.and_then(|s| s.arity(typed)) {
+                return Some((typed.to_string(), arity, from));
+            }
+        }
+        if !abbreviations || typed.is_empty() {
+            return None;
+        }
+        for (set, from) in [scoped[1], scoped[0]] {
+            let Some(set) = set else { continue };
+            if let Some(full) = set.unique_prefix(typed) {
+                let arity = set.arity(full).unwrap_or(Arity::Switch);
+                return Some((full.to_string(), arity, from));
+            }
+        }
+        None
+    }
+
+    /// How an unknown long option is read here.
+    fn unknown(&self) -> UnknownOption {
+        self.verb
+            .and_then(|s| s.unknown)
+            .or_else(|| self.global.and_then(|s| s.unknown))
+            .unwrap_or(UnknownOption::Switch)
     }
 
     /// The long names for short letter `c`; an unknown letter is reported under itself.

@@ -7,9 +7,9 @@
 # `git status` (in a real repository). Everything runs in a temp dir with its own HOME and
 # config; the pane is in read mode, so the bundled policies are evaluated.
 #
-#   ./bench/shim-latency.sh              # 1000 runs each
-#   RUNS=200 ./bench/shim-latency.sh
-#   LOG_LINES=1000000 ./bench/shim-latency.sh   # pre-fill the decision log first
+#   ./benches/shim-latency.sh              # 1000 runs each
+#   RUNS=200 ./benches/shim-latency.sh
+#   LOG_LINES=1000000 ./benches/shim-latency.sh   # pre-fill the decision log first
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-1000}"
@@ -57,10 +57,22 @@ real_git="$(command -v git)"
 "$real_git" -C "$work/repo" -c user.name=b -c user.email=b@example.com commit -q --allow-empty -m init
 
 if [ "$log_lines" -gt 0 ]; then
-    if [ -x "$bin" ] && "$bin" help 2>/dev/null | grep -q "^  log"; then
-        echo "pre-filling the decision log with $log_lines lines"
-        FAILSAFE_CONFIG_DIR="$work/config" "$bin" log fill-for-benchmark "$log_lines" 2>/dev/null || true
-    fi
+    # One real record, then copies of it: the shim reads only the log's tail, so the
+    # copies stand in for a long history.
+    (cd "$work/repo" && HOME="$work/home" FAILSAFE_CONFIG_DIR="$work/config" FAILSAFE_PANE=bench \
+        PATH="$work/shims:$work/bin:/usr/bin:/bin" git status)
+    python3 - "$work/config/decisions.jsonl" "$log_lines" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+line = open(path, "rb").read().splitlines()[-1] + b"\n"
+with open(path, "wb") as f:
+    chunk = line * 10000
+    for _ in range(n // 10000):
+        f.write(chunk)
+    f.write(line * (n % 10000))
+PY
+    echo "decision log pre-filled with $(wc -l < "$work/config/decisions.jsonl") lines ($(du -h "$work/config/decisions.jsonl" | cut -f1))"
+    printf '[log]\nmax_bytes = 0\n' > "$work/config/config.toml"
 fi
 
 export HOME="$work/home" FAILSAFE_CONFIG_DIR="$work/config" FAILSAFE_PANE=bench
