@@ -72,8 +72,8 @@ on_cluster := sprintf(" on context `%s`", [input.helm.kube_context]) if {
 
 # What each blocked command does, in the words a tired human needs.
 effects := {
-	"install": "installs a release%s; add `--dry-run=client` or `--dry-run=server` to preview it",
-	"upgrade": "changes a release%s; add `--dry-run=client` or `--dry-run=server` to preview it",
+	"install": "installs a release%s",
+	"upgrade": "changes a release%s",
 	"uninstall": "deletes a release and everything it created%s",
 	"rollback": "rolls a release back to an older revision%s",
 	"test": "runs the release's test pods%s",
@@ -89,9 +89,13 @@ effect := sprintf(effects[input.verb], [on_cluster]) if {
 	effects[input.verb]
 } else := "is a plugin or a command failsafe does not know to be read-only (plugins and unknown commands are blocked in read mode)"
 
+hint := "; add `--dry-run=client` or `--dry-run=server` to preview it" if {
+	input.verb in {"install", "upgrade"}
+} else := ""
+
 block contains {
 	"id": "helm.not-read-only",
-	"reason": sprintf("`helm %s` %s, and this pane is read-only", [command_words, effect]),
+	"reason": sprintf("`helm %s` %s, and this pane is read-only%s", [command_words, effect, hint]),
 } if {
 	not allowed
 }

@@ -1,18 +1,42 @@
 #!/usr/bin/env bash
 # The test command from the README. Installs what the test suite needs when it is
-# missing (git), then runs every test.
+# missing, then runs every test (extra arguments go to `cargo test`).
+#
+# - git, python3 and its venv module (from apt, when running as root);
+# - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
+#   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
+#   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v git >/dev/null 2>&1 || need_apt+=(git)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+    need_apt+=(python3-venv)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
-    if [ "$(id -u)" = 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
     else
         echo "scripts/test.sh: please install: ${need_apt[*]}" >&2
         exit 1
     fi
 fi
+
+# The aws CLI v1 and moto 5 (its server mode serves every AWS API on one local port).
+venv=.venv-test
+aws_packages=('awscli>=1.33,<2' 'moto[server]>=5,<6')
+want="$(printf '%s\n' "${aws_packages[@]}")"
+if [ "$(cat "$venv/.ready" 2>/dev/null)" != "$want" ]; then
+    echo "scripts/test.sh: creating $venv (aws CLI and moto for tests/aws_moto.rs)" >&2
+    python3 -m venv --clear "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "${aws_packages[@]}"
+    "$venv/bin/aws" --version >/dev/null
+    "$venv/bin/moto_server" --help >/dev/null
+    printf '%s\n' "$want" > "$venv/.ready"
+fi
+FAILSAFE_TEST_AWS_VENV="$(pwd)/$venv"
+export FAILSAFE_TEST_AWS_VENV
 
 cargo test --locked "$@"

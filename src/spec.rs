@@ -525,6 +525,33 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_has_one_arity() {
+        let text = "tool = \"x\"\nstyle = \"gnu\"\n[verbs.cp]\nvalue = [\"a\"]\nswitch = [\"a\"]\n";
+        let err = ToolSpec::parse("t.toml", text)
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        assert!(err.is_err_and(|e| e.contains("more than one of value, optional and switch")));
+    }
+
+    #[test]
+    fn unique_prefixes() {
+        let set = FlagSet {
+            value: vec!["profile".into(), "region".into()],
+            switch: vec!["debug".into(), "profile".into()],
+            ..FlagSet::default()
+        };
+        assert_eq!(set.unique_prefix("prof"), Some("profile"));
+        assert_eq!(set.unique_prefix("d"), Some("debug"));
+        assert_eq!(set.unique_prefix("x"), None);
+        let set = FlagSet {
+            switch: vec!["dry-run".into(), "dryrun".into()],
+            ..FlagSet::default()
+        };
+        assert_eq!(set.unique_prefix("dry"), None);
+        assert_eq!(set.unique_prefix("dry-"), Some("dry-run"));
+    }
+
+    #[test]
     fn short_flags_must_be_one_character() {
         let text = "tool = \"x\"\nstyle = \"gnu\"\n[global]\nshort = { ab = \"all\" }\n";
         let err = ToolSpec::parse("t.toml", text)

@@ -170,10 +170,10 @@ struct Case {
 /// Splits leading `NAME=value` words (environment for the case) from the argv.
 fn split_env(words: Vec<String>) -> (Vec<(String, String)>, Vec<String>) {
     let is_assignment = |w: &str| {
+        // `TF_CLI_ARGS_plan`: the name starts with a capital, the rest may be any case.
         w.split_once('=').is_some_and(|(k, _)| {
-            !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            k.starts_with(|c: char| c.is_ascii_uppercase())
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
     };
     let n = words.iter().take_while(|w| is_assignment(w)).count();

@@ -19,35 +19,39 @@ struct Outcome {
     detail: String,
 }
 
-fn cases(dir: &Path, found: &mut Vec<PathBuf>) {
+/// Every path under `dir` (sorted, depth first) for which `keep` says yes.
+fn walk(dir: &Path, keep: &dyn Fn(&Path) -> bool, found: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
     children.sort();
     for child in children {
+        if keep(&child) {
+            found.push(child.clone());
+        }
         if child.is_dir() {
-            if child.join("expected.json").is_file() {
-                found.push(child.clone());
-            }
-            cases(&child, found);
+            walk(&child, keep, found);
         }
     }
 }
 
+/// Case directories: those holding an `expected.json`.
+fn cases(dir: &Path, found: &mut Vec<PathBuf>) {
+    walk(
+        dir,
+        &|p| p.is_dir() && p.join("expected.json").is_file(),
+        found,
+    );
+}
+
+/// Policy files under `dir`.
 fn rego_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut children: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-    children.sort();
-    for child in children {
-        if child.is_dir() {
-            rego_files(&child, found);
-        } else if child.extension().is_some_and(|x| x == "rego") {
-            found.push(child);
-        }
-    }
+    walk(
+        dir,
+        &|p| p.is_file() && p.extension().is_some_and(|x| x == "rego"),
+        found,
+    );
 }
 
 fn read_json(path: &Path) -> Result<Value, String> {

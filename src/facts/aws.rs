@@ -66,6 +66,9 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let mut aws = from_walk(walked, &env, &mut uncertain);
     if !only_help(walked) {
         add_config(&mut aws, walked, ctx, &mut uncertain);
+    }
+    // Even `help` can be an alias: aws lets an alias replace a built-in command.
+    if !aws.service.is_empty() {
         config::check_aliases(ctx, &aws.service, &aws.operation, &mut uncertain);
     }
     fact.uncertain.append(&mut uncertain);
@@ -122,8 +125,9 @@ fn from_walk<'e>(
         ..AwsFact::default()
     };
     if walked.dashdash_at.is_some() {
-        // Each of aws's parsers reads `--` its own way: `aws -- ec2 …` runs ec2, and
-        // `--names a -- help` shows help. Nobody needs it with aws; refuse to guess.
+        // Each of aws's parsers reads `--` its own way: `--names a -- help` shows help
+        // where failsafe's walk would see a positional `help` after the list, and before
+        // the service it is an error. Nobody needs it with aws; refuse to guess.
         uncertain.push(
             "`--` in an aws command: aws reads what follows it differently at each level, so failsafe does not guess".to_string(),
         );
@@ -144,7 +148,11 @@ fn from_walk<'e>(
 }
 
 fn s3_details(aws: &mut AwsFact, walked: &Walked, operation: &str, uncertain: &mut Vec<String>) {
-    let values = walked.flags_all.values().filter_map(Value::as_array).flatten();
+    let values = walked
+        .flags_all
+        .values()
+        .filter_map(Value::as_array)
+        .flatten();
     aws.paths = walked
         .args
         .iter()

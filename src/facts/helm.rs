@@ -73,7 +73,12 @@ const CLUSTER_VERBS: &[&str] = &[
 pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let mut uncertain = Vec::new();
     let help = asks_for_help(walked);
-    cobra::check(walked, fact.argv.get(1..).unwrap_or(&[]), help, &mut uncertain);
+    cobra::check(
+        walked,
+        fact.argv.get(1..).unwrap_or(&[]),
+        help,
+        &mut uncertain,
+    );
     fact.subverb = canonical_subverb(&walked.verb, &walked.subverb).to_string();
 
     let verb = walked.verb.as_str();

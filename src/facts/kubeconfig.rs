@@ -423,6 +423,24 @@ struct RawNamedUser {
     name: Option<String>,
 }
 
+/// Parses a YAML document of kubectl's (`what`: kubeconfig, kuberc) into `T`; `None` for
+/// an empty document. The error names only the position and the kind of problem, never
+/// the parser's own message: that message can quote file content, and in a sealed install
+/// failsafe may read files the agent itself cannot.
+pub(crate) fn parse_yaml_quietly<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+) -> Result<Option<T>, String> {
+    yaml_serde::from_str(text).map_err(|e| match e.location() {
+        Some(at) => format!(
+            "not a valid {what} (line {}, column {})",
+            at.line(),
+            at.column()
+        ),
+        None => format!("not a valid {what}"),
+    })
+}
+
 /// Parses one kubeconfig file. An empty document is an empty kubeconfig.
 ///
 /// The error names only the position and the kind of problem, never the parser's own
@@ -432,15 +450,7 @@ fn parse(text: &str) -> Result<FileConfig, String> {
     if text.trim().is_empty() {
         return Ok(FileConfig::default());
     }
-    let raw: Option<RawFile> = yaml_serde::from_str(text).map_err(|e| match e.location() {
-        Some(at) => format!(
-            "not a valid kubeconfig (line {}, column {})",
-            at.line(),
-            at.column()
-        ),
-        None => "not a valid kubeconfig".to_string(),
-    })?;
-    let Some(raw) = raw else {
+    let Some(raw) = parse_yaml_quietly::<RawFile>(text, "kubeconfig")? else {
         return Ok(FileConfig::default());
     };
     let mut file = FileConfig {

@@ -38,6 +38,8 @@ pub const TARGETING_ENV: &[&str] = &[
     "TF_WORKSPACE",
     "HELM_KUBECONTEXT",
     "HELM_NAMESPACE",
+    "HELM_KUBEAPISERVER",
+    "TF_DATA_DIR",
     "GIT_DIR",
     "GIT_WORK_TREE",
 ];

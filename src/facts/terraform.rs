@@ -1,50 +1,218 @@
-//! terraform / tofu enricher: `-chdir`, workspace, destroy detection, plan files,
-//! targets, and `TF_CLI_ARGS*` merging. No subprocesses, no network.
+//! terraform / tofu enricher: the effective working directory (`-chdir`), the workspace,
+//! destroy detection, saved plans, targets and replacements, the declared backend, and
+//! the merging of `TF_CLI_ARGS` / `TF_CLI_ARGS_<command>` into the command line exactly
+//! where terraform merges them.
+//!
+//! It also checks that terraform would run the command the walker found (see `cli`):
+//! terraform picks its command before parsing options, with rules of its own.
+//!
+//! Reads `<dir>/.terraform/environment` and the top-level `*.tf` files only: no
+//! subprocesses, no network, never runs terraform. Never fails: what it cannot pin down
+//! lands in `fact.uncertain`.
+
+pub mod backend;
+pub mod cli;
 
 use super::target::Target;
 use super::walker::Walked;
 use super::{Context, Fact};
 use crate::config::Settings;
 use serde::Serialize;
+use serde_json::Value;
+use std::path::{Component, Path, PathBuf};
 
-/// The `terraform` object of a fact. See facts.md.
+/// The `terraform` object of a fact. See facts.md and docs/tools/terraform.md.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TerraformFact {
-    /// `-chdir` value, `""` when not given.
+    /// The `-chdir` directory as given, `""` when not given. The resolved directory is
+    /// the fact's `cwd`.
     pub chdir: String,
-    /// Selected workspace.
+    /// Selected workspace: `TF_WORKSPACE`, else `<cwd>/.terraform/environment` (or
+    /// `$TF_DATA_DIR/environment`), else `default`.
     pub workspace: String,
-    /// `-auto-approve`.
+    /// `-auto-approve` (and not `=false`).
     pub auto_approve: bool,
-    /// Destroys infrastructure.
+    /// Destroys infrastructure: `destroy`, `apply -destroy`, `plan -destroy`.
     pub destroy: bool,
-    /// Saved plan file given to apply.
+    /// The saved plan given to `apply` (its positional, unless that is a directory).
     pub plan_file: String,
-    /// `-target` values.
+    /// Every `-target` value.
     pub targets: Vec<String>,
-    /// `-replace` values.
+    /// Every `-replace` value.
     pub replace: Vec<String>,
-    /// Backend type, when cheaply readable.
+    /// Backend type declared in the configuration (`s3`, `gcs`, `cloud`, …), when
+    /// cheaply readable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backend: Option<String>,
+    /// The words `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` added to the command line
+    /// (they are in `flags`/`args` like any other word).
+    pub cli_args: Vec<String>,
 }
 
-/// The arguments terraform will actually see: `TF_CLI_ARGS` and `TF_CLI_ARGS_<verb>`
-/// merged into `rest` (argv without argv[0]) where terraform merges them.
-pub fn merge_cli_args(
-    rest: &[String],
-    _ctx: &Context,
-    _uncertain: &mut Vec<String>,
-) -> Vec<String> {
-    rest.to_vec()
+/// The arguments terraform will actually see: `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>`
+/// merged into `rest` (argv without argv[0]) right after the command, where terraform
+/// merges them. The `-chdir` option is kept first, since terraform acts on it before
+/// anything else. A variable that cannot be split like terraform splits it is left out
+/// and reported in `uncertain` (terraform itself would stop with an error).
+pub fn merge_cli_args(rest: &[String], ctx: &Context, uncertain: &mut Vec<String>) -> Vec<String> {
+    let merged = merged(rest, ctx);
+    uncertain.extend(merged.1.problems.iter().cloned());
+    merged.0
 }
 
-/// Fills `fact.terraform` (and `fact.cwd` for `-chdir`).
-pub fn enrich(_walked: &Walked, _ctx: &Context, fact: &mut Fact) {
-    fact.terraform = Some(TerraformFact::default());
+/// The merged line and the merge details; the `-chdir` words come first.
+fn merged(rest: &[String], ctx: &Context) -> (Vec<String>, cli::Merged) {
+    let chdir = cli::extract_chdir(rest);
+    let without = cli::without_chdir(rest, chdir.as_ref());
+    let merged = cli::merge(&without, &|name| ctx.var(name).map(str::to_string));
+    let mut line: Vec<String> = chdir
+        .and_then(|c| rest.get(c.index..c.index + c.words))
+        .map(<[String]>::to_vec)
+        .unwrap_or_default();
+    line.extend(merged.args.iter().cloned());
+    (line, merged)
 }
 
-/// The target of a terraform command.
+/// Fills `fact.terraform`, sets `fact.cwd` to the `-chdir` directory, and pushes to
+/// `fact.uncertain` a command terraform would pick differently and a workspace file that
+/// exists but cannot be read.
+pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
+    let rest = fact.argv.get(1..).unwrap_or(&[]).to_vec();
+    let chdir = cli::extract_chdir(&rest);
+    let (line, merge) = merged(&rest, ctx);
+    let help = line.iter().any(|w| cli::VERSION.contains(&w.as_str()))
+        || line
+            .iter()
+            .take_while(|w| *w != "--")
+            .any(|w| cli::HELP.contains(&w.as_str()));
+    if !help {
+        check_command(walked, &line, chdir.as_ref().map_or(0, |c| c.words), fact);
+    }
+
+    let cwd = match &chdir {
+        Some(c) => effective_dir(&ctx.cwd, &c.dir),
+        None => ctx.cwd.clone(),
+    };
+    fact.cwd = cwd.display().to_string();
+    let workspace = workspace(&cwd, ctx, (!help).then_some(&mut fact.uncertain));
+    let verb = walked.verb.as_str();
+    let on = |name: &str| walked.flags.get(name).is_some_and(go_bool);
+    let plan_file = match (verb, walked.args.first()) {
+        ("apply", Some(arg)) if !cwd.join(arg).is_dir() => arg.clone(),
+        _ => String::new(),
+    };
+    fact.terraform = Some(TerraformFact {
+        chdir: chdir.map(|c| c.dir).unwrap_or_default(),
+        workspace,
+        auto_approve: on("auto-approve"),
+        destroy: verb == "destroy" || (matches!(verb, "apply" | "plan") && on("destroy")),
+        plan_file,
+        targets: strings(walked, "target"),
+        replace: strings(walked, "replace"),
+        backend: if help { None } else { backend::declared(&cwd) },
+        cli_args: merge.added,
+    });
+}
+
+/// Pushes an `uncertain` entry when terraform would run another command than the one
+/// the walker found. `line` is the merged line the walker read, `-chdir` words first.
+fn check_command(walked: &Walked, line: &[String], chdir_words: usize, fact: &mut Fact) {
+    let after_chdir = line.get(chdir_words..).unwrap_or(&[]);
+    let found = cli::find_command(after_chdir);
+    // Options before the command make terraform refuse to run at all.
+    if found.as_ref().is_some_and(|f| f.top_flags) {
+        return;
+    }
+    let theirs = found
+        .as_ref()
+        .map(|f| (f.index + chdir_words, f.command.clone()));
+    let ours_words = [walked.verb_as_typed.as_str(), walked.subverb.as_str()];
+    let ours = walked.verb_index.map(|i| {
+        let words: Vec<&str> = ours_words.into_iter().filter(|w| !w.is_empty()).collect();
+        (i, words.join(" "))
+    });
+    if theirs == ours {
+        return;
+    }
+    let name = |c: &Option<(usize, String)>| c.as_ref().map(|(_, w)| w.clone());
+    fact.uncertain.push(match (name(&theirs), name(&ours)) {
+        (Some(t), Some(o)) => format!(
+            "{} would run `{t}`, not `{o}`: it reads the command words differently; write the command plainly",
+            fact.binary
+        ),
+        (Some(t), None) => format!("{} would run `{t}`, which failsafe did not read as a command", fact.binary),
+        (None, Some(o)) => format!("{} would not run `{o}`", fact.binary),
+        (None, None) => return,
+    });
+}
+
+/// The directory `-chdir` names, taken from the process's working directory, symlinks
+/// resolved when it exists (terraform's own chdir does the same); otherwise cleaned of
+/// `.` and `..` by hand.
+fn effective_dir(cwd: &Path, dir: &str) -> PathBuf {
+    let joined = cwd.join(dir);
+    joined.canonicalize().unwrap_or_else(|_| {
+        let mut clean = PathBuf::new();
+        for part in joined.components() {
+            match part {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    clean.pop();
+                }
+                other => clean.push(other),
+            }
+        }
+        clean
+    })
+}
+
+/// The selected workspace. A workspace file that exists but cannot be read is reported
+/// in `uncertain` (when given) and the workspace is then `""`.
+fn workspace(cwd: &Path, ctx: &Context, uncertain: Option<&mut Vec<String>>) -> String {
+    if let Some(name) = ctx.var("TF_WORKSPACE") {
+        return name.to_string();
+    }
+    let data_dir = ctx.var("TF_DATA_DIR").unwrap_or(".terraform");
+    let path = cwd.join(data_dir).join("environment");
+    match super::kubeconfig::read_text(&path) {
+        Ok(Some(text)) if !text.trim().is_empty() => text.trim().to_string(),
+        Ok(_) => "default".to_string(),
+        Err(cause) => {
+            if let Some(uncertain) = uncertain {
+                uncertain.push(format!(
+                    "terraform workspace file `{}` cannot be read: {cause}",
+                    path.display()
+                ));
+            }
+            String::new()
+        }
+    }
+}
+
+/// Every value of option `name`.
+fn strings(walked: &Walked, name: &str) -> Vec<String> {
+    walked
+        .flag_values(name)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
+}
+
+/// A switch as Go's `flag` package reads it: bare, or `=` one of strconv.ParseBool's
+/// true spellings. A value ParseBool refuses counts as true: terraform stops with an
+/// error then, and over-reporting is the safe side.
+fn go_bool(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::String(s) => !matches!(s.as_str(), "0" | "f" | "F" | "false" | "FALSE" | "False"),
+        _ => false,
+    }
+}
+
+/// The target of a terraform command: its workspace.
 pub fn target(t: &TerraformFact, settings: &Settings) -> Target {
     super::target::classify("workspace", &t.workspace, &[], settings)
 }
+
+#[cfg(test)]
+mod tests;

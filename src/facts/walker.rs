@@ -100,8 +100,8 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
                 open.close(&mut out);
             }
             let Some((name, arity, _)) = found else {
-                let complete = !before_verb
-                    && !(subverb_pending && spec.expects_subverb(&out.verb));
+                let awaiting_subverb = subverb_pending && spec.expects_subverb(&out.verb);
+                let complete = !before_verb && !awaiting_subverb;
                 match inline {
                     Some(v) => out.record(typed, Value::String(v.to_string()), before_verb),
                     None if complete && scopes.unknown() == UnknownOption::Values => {
@@ -475,6 +475,91 @@ ci = "commit"
         assert_eq!(w.flag_str("chdir"), Some("dir"));
         assert_eq!(w.flag_str("var"), Some("a=b"));
         assert_eq!(w.flags.get("auto-approve"), Some(&Value::Bool(true)));
+    }
+
+    /// An argparse-like tool (the shape of the aws CLI).
+    const ARGPARSE: &str = r#"
+tool = "a"
+style = "gnu"
+global_anywhere = true
+abbreviations = true
+[global]
+value = ["profile", "region", "output"]
+switch = ["debug", "version", "verbose"]
+unknown = "values"
+[subverbs]
+every = true
+[verbs.files]
+value = ["exclude"]
+optional = ["payer"]
+switch = ["recursive", "delete"]
+unknown = "switch"
+"#;
+
+    /// `verb subverb args | name=v1,v2 …` (switches as `name`), flags sorted.
+    fn shape(line: &str) -> String {
+        let w = walk(&spec(ARGPARSE), &words(line));
+        let mut flags: Vec<String> = w
+            .flags_all
+            .iter()
+            .map(|(k, v)| {
+                let list: Vec<&str> = v
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                if list.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}={}", list.join(","))
+                }
+            })
+            .collect();
+        flags.sort();
+        format!(
+            "{} {} {} | {}",
+            w.verb,
+            w.subverb,
+            w.args.join(" "),
+            flags.join(" ")
+        )
+    }
+
+    #[rstest]
+    #[case("svc op", "svc op  | ")]
+    #[case("svc op --ids a b --name x", "svc op  | ids=a,b name=x")]
+    #[case("svc op --ids a --debug b", "svc op  | debug ids=a,b")]
+    #[case("svc op --ids a --region r b", "svc op  | ids=a,b region=r")]
+    #[case("svc op --ids=a b", "svc op b | ids=a")]
+    #[case("svc op --flag --ids a", "svc op  | flag ids=a")]
+    #[case("svc op --ids a -x b", "svc op b | ids=a x")]
+    #[case("svc op --n -1 -2.5", "svc op  | n=-1,-2.5")]
+    #[case("svc op --ids a -- b", "svc op b | ids=a")]
+    #[case("svc op help", "svc op help | ")]
+    #[case("--weird svc op", "svc op  | weird")]
+    #[case("svc --weird op x", "svc op x | weird")]
+    #[case("--prof p svc op", "svc op  | profile=p")]
+    #[case("svc op --reg=r", "svc op  | region=r")]
+    #[case("--ver svc op", "svc op  | ver")]
+    #[case("--vers svc op", "svc op  | version")]
+    #[case("files cp --rec a b", "files cp a b | recursive")]
+    #[case("files cp --de a b", "files cp a b | debug")]
+    #[case("files cp --del a b", "files cp a b | delete")]
+    #[case("files cp --ex x* a b", "files cp a b | exclude=x*")]
+    #[case("files cp --odd a b", "files cp a b | odd")]
+    #[case("files cp a b --payer", "files cp a b | payer")]
+    #[case("files cp --payer me a b", "files cp a b | payer=me")]
+    #[case("files cp --payer --recursive a b", "files cp a b | payer recursive")]
+    fn argparse_shapes(#[case] line: &str, #[case] want: &str) {
+        assert_eq!(shape(line), want, "{line}");
+    }
+
+    #[test]
+    fn abbreviations_are_off_unless_asked_for() {
+        let w = walk(&spec(GNU), &words("--git status"));
+        assert!(w.has_flag("git") && !w.has_flag("git-dir"));
+        assert_eq!(w.verb, "status");
     }
 
     #[test]

@@ -213,7 +213,7 @@ mod tests {
 
     #[test]
     fn scoped_files_never_fire_outside_their_scope() {
-        let verbs = [
+        let mut verbs = vec![
             "status",
             "log",
             "diff",
@@ -224,26 +224,13 @@ mod tests {
             "rebase",
             "tag",
             "push",
-            "reset",
-            "clean",
-            "checkout",
-            "restore",
-            "switch",
-            "rm",
-            "stash",
-            "branch",
-            "filter-branch",
-            "filter-repo",
-            "reflog",
-            "gc",
-            "prune",
-            "update-ref",
-            "worktree",
             "frobnicate",
             "",
         ];
+        verbs.extend_from_slice(GIT_LOCAL_CHANGE_VERBS);
+        verbs.extend_from_slice(GIT_HISTORY_VERBS);
         for policy in ALL {
-            for verb in verbs {
+            for &verb in &verbs {
                 for uncertain in [false, true] {
                     let a = Applicability {
                         tool: policy.tool.unwrap_or("git"),

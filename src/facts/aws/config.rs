@@ -39,7 +39,11 @@ impl ConfigFile {
     /// `[default]`, or `[profile NAME]` split like a shell line into exactly two words
     /// (`[profile "my prod"]`); when several map to one profile the last one wins.
     pub fn profile(&self, name: &str) -> Option<Profile> {
-        let section = self.ini.sections().filter(|s| names_profile(s, name)).last()?;
+        let section = self
+            .ini
+            .sections()
+            .filter(|s| names_profile(s, name))
+            .last()?;
         let get = |key: &str| self.ini.get(section, key).unwrap_or("").to_string();
         Some(Profile {
             region: get("region"),
@@ -128,9 +132,7 @@ pub fn check_aliases(ctx: &Context, service: &str, operation: &str, uncertain: &
     };
     let word = if ini.get("toplevel", service).is_some() {
         service
-    } else if !operation.is_empty()
-        && ini.get(&format!("command {service}"), operation).is_some()
-    {
+    } else if !operation.is_empty() && ini.get(&format!("command {service}"), operation).is_some() {
         operation
     } else {
         return;
@@ -150,7 +152,10 @@ fn read(path: &Path, what: &str, uncertain: &mut Vec<String>) -> Option<String> 
     match crate::facts::kubeconfig::read_text(path) {
         Ok(text) => text,
         Err(cause) => {
-            uncertain.push(format!("{what} `{}` cannot be read: {cause}", path.display()));
+            uncertain.push(format!(
+                "{what} `{}` cannot be read: {cause}",
+                path.display()
+            ));
             None
         }
     }

@@ -259,7 +259,10 @@ mod tests {
             ini.get("profile prod", "sso_account_id"),
             Some("111122223333")
         );
-        assert_eq!(ini.get("profile prod", "output"), Some("json # not a comment"));
+        assert_eq!(
+            ini.get("profile prod", "output"),
+            Some("json # not a comment")
+        );
         assert_eq!(ini.get("nope", "region"), None);
         assert_eq!(
             ini.sections().collect::<Vec<_>>(),
@@ -269,7 +272,8 @@ mod tests {
 
     #[test]
     fn continuation_lines_join_and_do_not_start_keys() {
-        let ini = parsed("[default]\ns3 =\n  max_concurrent_requests = 10\n\n  region = x\nregion = y\n");
+        let ini =
+            parsed("[default]\ns3 =\n  max_concurrent_requests = 10\n\n  region = x\nregion = y\n");
         assert_eq!(
             ini.get("default", "s3"),
             Some("\nmax_concurrent_requests = 10\n\nregion = x")
@@ -301,7 +305,10 @@ mod tests {
     #[case("profile 'a b'  c", &["profile", "a b", "c"])]
     #[case("profile a\\ b", &["profile", "a b"])]
     fn shlex(#[case] s: &str, #[case] words: &[&str]) {
-        assert_eq!(shlex_split(s), Ok(words.iter().map(|w| w.to_string()).collect()));
+        assert_eq!(
+            shlex_split(s),
+            Ok(words.iter().map(|w| w.to_string()).collect())
+        );
     }
 
     #[test]

@@ -60,7 +60,13 @@ fn flags(w: &Walked) -> String {
     "output=json region=eu-west-1"
 )]
 #[case("--profile ec2 s3 ls", "s3", "ls", "", "profile=ec2")]
-#[case("--prof prod ec2 describe-instances", "ec2", "describe-instances", "", "profile=prod")]
+#[case(
+    "--prof prod ec2 describe-instances",
+    "ec2",
+    "describe-instances",
+    "",
+    "profile=prod"
+)]
 #[case(
     "ec2 --reg describe-instances terminate-instances --instance-ids i-1",
     "ec2",
@@ -75,7 +81,13 @@ fn flags(w: &Walked) -> String {
     "",
     "instance-ids=i-1|i-2"
 )]
-#[case("ec2 terminate-instances help", "ec2", "terminate-instances", "help", "")]
+#[case(
+    "ec2 terminate-instances help",
+    "ec2",
+    "terminate-instances",
+    "help",
+    ""
+)]
 #[case(
     "ssm delete-parameters --names a --debug help",
     "ssm",
@@ -140,8 +152,20 @@ fn flags(w: &Walked) -> String {
     "s3://b/k ./x",
     "request-payer=requester"
 )]
-#[case("s3 cp ./a s3://b/k --prof dev", "s3", "cp", "./a s3://b/k", "profile=dev")]
-#[case("s3 cp ./a s3://b/k --unknown x", "s3", "cp", "./a s3://b/k x", "unknown")]
+#[case(
+    "s3 cp ./a s3://b/k --prof dev",
+    "s3",
+    "cp",
+    "./a s3://b/k",
+    "profile=dev"
+)]
+#[case(
+    "s3 cp ./a s3://b/k --unknown x",
+    "s3",
+    "cp",
+    "./a s3://b/k x",
+    "unknown"
+)]
 #[case("s3 rm s3://b --dry --rec", "s3", "rm", "s3://b", "dryrun recursive")]
 #[case(
     "configure get aws_secret_access_key --profile prod",
@@ -212,7 +236,12 @@ fn walks_like_aws(
 ) {
     let w = walked(line);
     assert_eq!(
-        (w.verb.as_str(), w.subverb.as_str(), w.args.join(" "), flags(&w)),
+        (
+            w.verb.as_str(),
+            w.subverb.as_str(),
+            w.args.join(" "),
+            flags(&w)
+        ),
         (service, operation, args.to_string(), flag_list.to_string()),
         "{line}"
     );
@@ -249,7 +278,10 @@ fn profile_and_region_precedence(
     #[case] region: &str,
 ) {
     let (fact, _) = pure(line, env);
-    assert_eq!((fact.profile.as_str(), fact.region.as_str()), (profile, region));
+    assert_eq!(
+        (fact.profile.as_str(), fact.region.as_str()),
+        (profile, region)
+    );
 }
 
 #[rstest]
@@ -312,7 +344,10 @@ fn s3_paths_and_direction(
 #[case("s3 mv", "found 0 path(s)")]
 #[case("ec2 describe-instances -- help", "`--` in an aws command")]
 #[case("-- ec2 terminate-instances", "`--` in an aws command")]
-#[case("--cli-auto-prompt ec2 describe-instances", "`--cli-auto-prompt` makes aws v2")]
+#[case(
+    "--cli-auto-prompt ec2 describe-instances",
+    "`--cli-auto-prompt` makes aws v2"
+)]
 fn uncertain_shapes(#[case] line: &str, #[case] needle: &str) {
     let (_, uncertain) = pure(line, &[]);
     assert!(
@@ -478,5 +513,25 @@ fn inventory_names_accounts_and_profiles() -> std::io::Result<()> {
     let aws = fact.aws.unwrap_or_default();
     let t = target(&aws, &settings);
     assert_eq!((t.env.as_str(), t.name.as_str()), ("staging", "default"));
+    Ok(())
+}
+
+#[test]
+fn an_alias_named_like_a_builtin_is_uncertain() -> std::io::Result<()> {
+    let home = home_with_config()?;
+    std::fs::create_dir_all(home.path().join(".aws/cli"))?;
+    std::fs::write(
+        home.path().join(".aws/cli/alias"),
+        "[toplevel]\nhelp = ec2 terminate-instances --instance-ids i-1\n",
+    )?;
+    let fact = fact_in(home.path(), &[], "help");
+    assert!(
+        fact.uncertain
+            .iter()
+            .any(|u| u.starts_with("`help` is an alias")),
+        "{:?}",
+        fact.uncertain
+    );
+    assert!(fact_in(home.path(), &[], "ec2 help").uncertain.is_empty());
     Ok(())
 }

@@ -107,8 +107,31 @@ fn run(line: &str) -> (Fact, HelmFact) {
 #[case::rollback("rollback web 3", "rollback", "web", "", "team-a", "dev")]
 #[case::get_values("get values web --revision 2", "get", "web", "", "team-a", "dev")]
 #[case::template_one_arg("template ./chart", "template", "", "./chart", "team-a", "dev")]
-#[case::template("template web ./chart -s templates/a.yaml", "template", "web", "./chart", "team-a", "dev")]
-#[case::test("test web --logs", "test", "web", "", "team-a", "dev")]
+#[case::template(
+    "template web ./chart -s templates/a.yaml",
+    "template",
+    "web",
+    "./chart",
+    "team-a",
+    "dev"
+)]
+#[case::release_test("test web --logs", "test", "web", "", "team-a", "dev")]
+#[case::server_side_switch(
+    "install --server-side web ./chart",
+    "install",
+    "web",
+    "./chart",
+    "team-a",
+    "dev"
+)]
+#[case::server_side_value(
+    "upgrade --server-side auto web ./chart",
+    "upgrade",
+    "web",
+    "./chart",
+    "team-a",
+    "dev"
+)]
 #[case::list_no_release("ls -A", "list", "", "", "team-a", "dev")]
 #[case::pull_is_offline("fetch bitnami/nginx --untar", "pull", "", "bitnami/nginx", "", "")]
 #[case::show_alias("inspect values bitnami/nginx", "show", "", "bitnami/nginx", "", "")]
@@ -180,11 +203,17 @@ fn uninstall_names_every_release() {
 fn environment_sets_context_and_namespace_and_flags_win() {
     let env = [("HELM_KUBECONTEXT", "prod"), ("HELM_NAMESPACE", "shop")];
     let (fact, helm) = run_env("list", &env);
-    assert_eq!((helm.kube_context.as_str(), helm.namespace.as_str()), ("prod", "shop"));
+    assert_eq!(
+        (helm.kube_context.as_str(), helm.namespace.as_str()),
+        ("prod", "shop")
+    );
     assert_eq!(helm.cluster_name, "shop-prod");
     assert_eq!(fact.target.env, "prod");
     let (_, helm) = run_env("list --kube-context dev -n other", &env);
-    assert_eq!((helm.kube_context.as_str(), helm.namespace.as_str()), ("dev", "other"));
+    assert_eq!(
+        (helm.kube_context.as_str(), helm.namespace.as_str()),
+        ("dev", "other")
+    );
 }
 
 #[test]
@@ -210,7 +239,12 @@ fn undefined_context_is_uncertain_only_where_helm_reaches_the_cluster(
     #[case] uncertain: bool,
 ) {
     let (fact, helm) = run(line);
-    assert_eq!(!fact.uncertain.is_empty(), uncertain, "{line}: {:?}", fact.uncertain);
+    assert_eq!(
+        !fact.uncertain.is_empty(),
+        uncertain,
+        "{line}: {:?}",
+        fact.uncertain
+    );
     if uncertain {
         assert!(fact.uncertain[0].contains("`nope`"), "{:?}", fact.uncertain);
     }
@@ -226,9 +260,14 @@ fn unreadable_kubeconfig_is_uncertain_for_cluster_verbs() {
     let written = std::fs::write(&broken, "contexts: [\n");
     assert!(written.is_ok());
     let path = broken.display().to_string();
-    let (fact, _) = build_words(vec!["list".into(), "--kubeconfig".into(), path.clone()], &[]);
+    let (fact, _) = build_words(
+        vec!["list".into(), "--kubeconfig".into(), path.clone()],
+        &[],
+    );
     assert!(
-        fact.uncertain.iter().any(|u| u.contains("cannot be parsed")),
+        fact.uncertain
+            .iter()
+            .any(|u| u.contains("cannot be parsed")),
         "{:?}",
         fact.uncertain
     );
@@ -241,10 +280,7 @@ fn unreadable_kubeconfig_is_uncertain_for_cluster_verbs() {
 #[case::switch_taken_as_value("--wait install web chart")]
 #[case::option_value_hides_subverb("repo --force-update add stable https://x")]
 fn cobra_disagreement_is_uncertain(#[case] line: &str) {
-    let words: Vec<String> = line
-        .split_whitespace()
-        .map(str::to_string)
-        .collect();
+    let words: Vec<String> = line.split_whitespace().map(str::to_string).collect();
     let (fact, _) = build_words(words, &[]);
     assert!(
         fact.uncertain.iter().any(|u| u.starts_with("helm would")),
@@ -268,7 +304,10 @@ fn cobra_agreement_is_not_uncertain(#[case] line: &str) {
 fn an_empty_word_is_not_the_verb() {
     let words = vec![String::new(), "uninstall".to_string(), "web".to_string()];
     let (fact, helm) = build_words(words, &[]);
-    assert_eq!((fact.verb.as_str(), helm.release.as_str()), ("uninstall", "web"));
+    assert_eq!(
+        (fact.verb.as_str(), helm.release.as_str()),
+        ("uninstall", "web")
+    );
     assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
 }
 

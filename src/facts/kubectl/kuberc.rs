@@ -150,15 +150,8 @@ fn parse(text: &str) -> Result<Kuberc, String> {
     if text.trim().is_empty() {
         return Ok(Kuberc::default());
     }
-    let raw: Option<RawKuberc> = yaml_serde::from_str(text).map_err(|e| match e.location() {
-        Some(at) => format!(
-            "not a valid kuberc (line {}, column {})",
-            at.line(),
-            at.column()
-        ),
-        None => "not a valid kuberc".to_string(),
-    })?;
-    let Some(raw) = raw else {
+    let Some(raw) = crate::facts::kubeconfig::parse_yaml_quietly::<RawKuberc>(text, "kuberc")?
+    else {
         return Ok(Kuberc::default());
     };
     let mut out = Kuberc::default();
