@@ -2,7 +2,8 @@
 # The test command from the README. Installs what the test suite needs when it is
 # missing, then runs every test (extra arguments go to `cargo test`).
 #
-# - git, python3 and its venv module (from apt, when running as root);
+# - git, python3 and its venv module, and Chromium for the HTML report test (from apt,
+#   when running as root);
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -15,6 +16,7 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     need_apt+=(python3-venv)
 fi
+[ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
