@@ -41,4 +41,14 @@ fi
 FAILSAFE_TEST_AWS_VENV="$(pwd)/$venv"
 export FAILSAFE_TEST_AWS_VENV
 
-cargo test --locked "$@"
+# Library and integration tests (the crate has no doctests), then one summary line.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --locked --lib --tests "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+failed=$(grep -Eo '^test result: .* [0-9]+ failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
+echo "tests: $passed passed, $failed failed"
+exit "$status"
