@@ -936,7 +936,7 @@ fn doctor_reports_a_broken_config_and_policy() {
                 .is_some_and(|d| d.contains(&cfg.display().to_string())),
             "the detail names config.toml",
         );
-    let p = check(&v, "policies for kubectl");
+    let p = check(&v, "policies");
     run.check(
         p["ok"] == false
             && p["detail"]

@@ -3,13 +3,13 @@
 
 use super::{json_text, out};
 use crate::exit;
-use crate::facts::Source;
-use crate::judge::{judge, Request};
 use crate::mode::Mode;
+use crate::policy::bundled;
+use crate::policy::layers::{load_chain, Chain, ChainRequest, PolicyFile};
+use crate::policy::{evaluate, Layer};
 use crate::shim::{resolve_real, self_id};
 use crate::tool::BUILTIN_BINARIES;
 use serde_json::json;
-use std::ffi::OsString;
 use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 
@@ -31,6 +31,54 @@ fn first_on_path(name: &str) -> Option<std::path::PathBuf> {
 fn is_self(path: &std::path::Path) -> bool {
     let me = self_id();
     std::fs::metadata(path).is_ok_and(|m| Some((m.dev(), m.ino())) == me)
+}
+
+/// Every policy failsafe could load here — all bundled files, the user's, and the repo
+/// files above the current directory — parsed and evaluated once against an empty fact.
+fn policies_compile() -> Check {
+    let config = super::config_dir();
+    let home = crate::config::process_home();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("/"));
+    let mut chain = load_chain(&ChainRequest {
+        tool: "",
+        mode: Mode::Write,
+        config_dir: &config,
+        cwd: &cwd,
+        home: home.as_deref(),
+        verb: "",
+        uncertain: false,
+    });
+    let mut files: Vec<PolicyFile> = bundled::ALL
+        .iter()
+        .map(|p| PolicyFile {
+            layer: Layer::Bundled,
+            path: p.path.to_string(),
+            text: p.text.to_string(),
+            trusted: None,
+        })
+        .collect();
+    files.append(&mut chain.files);
+    let count = files.len();
+    let chain = Chain {
+        files,
+        failures: chain.failures,
+    };
+    let empty = json!({"fact_version": 1, "argv": [], "args": [], "flags": {}, "flags_all": {}, "uncertain": []});
+    let broken: Vec<String> = evaluate(&chain, &empty, &json!({}))
+        .reasons
+        .iter()
+        .filter(|r| r.id.starts_with("failsafe."))
+        .map(|r| r.reason.clone())
+        .collect();
+    Check {
+        ok: broken.is_empty(),
+        what: "policies".into(),
+        detail: if broken.is_empty() {
+            format!("{count} file(s) compile (bundled, user and repo)")
+        } else {
+            broken.join("; ")
+        },
+    }
 }
 
 /// Runs `failsafe doctor`.
@@ -106,30 +154,7 @@ pub fn run(json: bool) -> i32 {
             Err(e) => e.to_string(),
         },
     });
-    for (binary, _) in BUILTIN_BINARIES.iter().filter(|(b, _)| *b != "tofu") {
-        let j = judge(Request {
-            binary: binary.to_string(),
-            argv: vec![OsString::from(binary)],
-            source: Source::Explain,
-            mode: Some(Mode::Read),
-        });
-        let broken: Vec<String> = j
-            .evaluation
-            .reasons
-            .iter()
-            .filter(|r| r.id.starts_with("failsafe."))
-            .map(|r| r.reason.clone())
-            .collect();
-        checks.push(Check {
-            ok: broken.is_empty(),
-            what: format!("policies for {binary}"),
-            detail: if broken.is_empty() {
-                format!("{} file(s) compile", j.evaluation.files.len())
-            } else {
-                broken.join("; ")
-            },
-        });
-    }
+    checks.push(policies_compile());
     let failed = checks.iter().filter(|c| !c.ok).count();
     if json {
         out(&json_text(&json!({
