@@ -108,8 +108,10 @@ pub enum Command {
     /// Flip this pane between read and write; prints old → new.
     #[command(after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3")]
     Toggle {
+        /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -144,6 +146,7 @@ pub enum Command {
         /// The tool whose bundled policy to show (default: all).
         #[arg(long)]
         tool: Option<String>,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -158,6 +161,7 @@ pub enum Command {
         /// Files to check.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -169,6 +173,7 @@ pub enum Command {
     Test {
         /// The corpus directory.
         dir: PathBuf,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -209,6 +214,7 @@ pub enum Command {
         /// Only the last N records.
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -252,8 +258,10 @@ pub struct PaneArg {
 pub enum ModeAction {
     /// Print this pane's mode.
     Get {
+        /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -262,8 +270,10 @@ pub enum ModeAction {
         /// The new mode.
         #[arg(value_enum)]
         mode: ModeArg,
+        /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
