@@ -174,6 +174,29 @@ block contains {
 	parts[count(parts) - 1] in secret_keys
 }
 
+# Reads that mint and print a usable credential. (`eks get-token` stays allowed: kubectl
+# runs it on every request to an EKS cluster, and its token only opens that cluster.)
+minted_credentials := {
+	"sts": {"get-session-token", "get-federation-token"},
+	"ecr": {"get-login-password", "get-authorization-token"},
+	"ecr-public": {"get-login-password", "get-authorization-token"},
+	"lightsail": {"get-instance-access-details"},
+	"redshift": {"get-cluster-credentials", "get-cluster-credentials-with-iam"},
+	"sso": {"get-role-credentials"},
+	"codeartifact": {"get-authorization-token"},
+}
+
+minted_credential if input.subverb in minted_credentials[input.verb]
+
+block contains {
+	"id": "aws.credentials",
+	"reason": sprintf("`aws %s %s` prints a usable credential; read mode never reveals credentials", [input.verb, input.subverb]),
+} if {
+	minted_credential
+}
+
+explained if minted_credential
+
 explained if s3_upload
 
 explained if s3_sync_delete

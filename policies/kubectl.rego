@@ -22,8 +22,16 @@ read_subverbs := {
 	"config": {"view", "get-contexts", "get-clusters", "get-users", "current-context"},
 }
 
-# Output formats that print a Secret's data (the plain table does not).
-revealing_outputs := {"yaml", "json", "jsonpath", "go-template", "custom-columns", "template"}
+# Output formats that never print a Secret's data; every other format might (yaml,
+# json, jsonpath, templates, custom-columns, and formats kubectl adds later, like kyaml).
+harmless_outputs := {"", "wide", "name"}
+
+# Verbs that honour --dry-run. A plugin or unknown verb receives the flag but need not
+# honour it, so for those a dry run proves nothing.
+dry_run_verbs := {
+	"apply", "create", "delete", "patch", "replace", "scale", "autoscale", "label",
+	"annotate", "set", "expose", "run", "taint", "drain", "cordon", "uncordon", "rollout",
+}
 
 asking_for_help if input.verb == ""
 
@@ -33,7 +41,10 @@ asking_for_help if input.flags.help
 
 asking_for_help if input.flags.version
 
-dry_run if input.kubectl.dry_run in {"client", "server"}
+dry_run if {
+	input.kubectl.dry_run in {"client", "server"}
+	input.verb in dry_run_verbs
+}
 
 allowed if asking_for_help
 
@@ -65,10 +76,7 @@ objects_unknown if {
 }
 
 # kubectl.output is the effective -o format (also `--template` alone and kuberc defaults).
-output_reveals if {
-	some format in revealing_outputs
-	startswith(input.kubectl.output, format)
-}
+output_reveals if not input.kubectl.output in harmless_outputs
 
 output_reveals if input.flags["show-managed-fields"]
 
@@ -115,5 +123,11 @@ block contains {
 } if {
 	input.verb == "get"
 	is_string(input.flags.raw)
-	contains(lower(input.flags.raw), "secrets")
+	raw_path_may_name_secrets(input.flags.raw)
 }
+
+raw_path_may_name_secrets(path) if contains(lower(path), "secret")
+
+# A percent-encoded path can spell `secrets` without the letters; read mode does not
+# try to decode it.
+raw_path_may_name_secrets(path) if contains(path, "%")

@@ -167,7 +167,17 @@ pub fn judge_in(
             )
         }
     };
-    let fact_json = serde_json::to_value(&fact).unwrap_or(serde_json::Value::Null);
+    let fact_json = match serde_json::to_value(&fact) {
+        Ok(v) => v,
+        Err(e) => {
+            failures.push(failure(
+                "failsafe.internal",
+                format!("cannot turn the fact into JSON: {e} (a bug in failsafe; the command was refused)"),
+                String::new(),
+            ));
+            serde_json::Value::Null
+        }
+    };
     let cwd = PathBuf::from(&fact.cwd);
     let chain_req = ChainRequest {
         tool: &fact.tool,

@@ -1182,3 +1182,22 @@ fn a_pane_id_cannot_escape_the_modes_directory(#[case] pane: &str) {
         .run()
         .assert_stdout_eq("write\n");
 }
+
+#[test]
+fn self_protection_also_sees_another_failsafe_install() {
+    let sb = Sandbox::new();
+    let other = sb.path("other-install");
+    std::fs::create_dir_all(&other).expect("mkdir");
+    std::fs::copy(crate::sandbox::exe(), other.join("failsafe")).expect("copy binary");
+    let other_shims = sb.path("other-shims");
+    std::fs::create_dir_all(&other_shims).expect("mkdir");
+    std::os::unix::fs::symlink(other.join("failsafe"), other_shims.join("kubectl")).expect("link");
+    let before = std::fs::read_to_string(sb.mode_file()).ok();
+    sb.failsafe()
+        .path_var(format!("{}:/usr/bin:/bin", other_shims.display()))
+        .args(["toggle"])
+        .run()
+        .assert_code(77)
+        .assert_stderr_contains("own terminal");
+    assert_eq!(std::fs::read_to_string(sb.mode_file()).ok(), before);
+}

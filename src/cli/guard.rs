@@ -9,9 +9,19 @@ use crate::tool::BUILTIN_BINARIES;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
-/// The first PATH entry holding a guarded tool name that is this binary, if any.
+/// Whether `candidate` is a failsafe shim: this very binary (same device and inode), or a
+/// symlink to any file named `failsafe` — another install of failsafe guards the agent
+/// just the same.
+fn is_shim(candidate: &std::path::Path, me: Option<(u64, u64)>) -> bool {
+    let same_file = std::fs::metadata(candidate).is_ok_and(|m| Some((m.dev(), m.ino())) == me);
+    let links_to_failsafe = std::fs::read_link(candidate)
+        .is_ok_and(|t| t.file_name().is_some_and(|n| n == crate::tool::SELF_NAME));
+    same_file || links_to_failsafe
+}
+
+/// The first PATH entry holding a guarded tool name that is a failsafe shim, if any.
 pub fn shim_dir_on_path() -> Option<PathBuf> {
-    let me = self_id()?;
+    let me = self_id();
     let path = std::env::var_os("PATH")?;
     let user_binaries: Vec<String> = crate::spec::user_specs(&super::config_dir())
         .unwrap_or_default()
@@ -26,15 +36,17 @@ pub fn shim_dir_on_path() -> Option<PathBuf> {
     let names: Vec<String> = names.collect();
     std::env::split_paths(&path)
         .filter(|d| d.is_absolute())
-        .find(|dir| {
-            names.iter().any(|name| {
-                std::fs::metadata(dir.join(name)).is_ok_and(|m| (m.dev(), m.ino()) == me)
-            })
-        })
+        .find(|dir| names.iter().any(|name| is_shim(&dir.join(name), me)))
 }
 
 /// `Err(exit code)` with the message printed when `command` runs in a guarded context.
 pub fn refuse_if_guarded(command: &str) -> Result<(), i32> {
+    if self_id().is_none() {
+        err(&format!(
+            "failsafe: refused `failsafe {command}`: cannot identify the running binary (/proc/self/exe), so cannot tell whether this is an agent's shell\n  help:   run it in your own terminal on a system with /proc mounted\n"
+        ));
+        return Err(exit::BLOCKED);
+    }
     match shim_dir_on_path() {
         None => Ok(()),
         Some(dir) => {

@@ -115,7 +115,13 @@ fn from_walk<'e>(
     let dry_run = if service == "s3" {
         switch(walked, "dryrun")
     } else {
-        switch(walked, "dry-run") && !walked.has_flag("no-dry-run")
+        // argparse takes any unambiguous start of `--no-dry-run` (`--no-dry`), and the
+        // last of `--dry-run`/`--no-dry-run` wins; any such prefix cancels the dry run.
+        switch(walked, "dry-run")
+            && !walked
+                .flags
+                .keys()
+                .any(|k| k.len() >= 4 && "no-dry-run".starts_with(k.as_str()))
     };
     let mut aws = AwsFact {
         profile,

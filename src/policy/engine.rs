@@ -163,25 +163,30 @@ pub fn evaluate(
     let mut loaded: Vec<(&PolicyFile, Prepared)> = Vec::new();
     let mut next_index = 0;
     for file in &chain.files {
-        let prepared = match rewrite::prepare(&file.path, &file.text, next_index) {
-            Ok(p) => p,
-            Err(message) => {
-                let why = format!(
-                    "policy file {} does not parse, so it is treated as a block: {}",
-                    file.path,
-                    first_line_of_error(&message)
-                );
-                eval.reasons
-                    .push(broken(file, "", error_location(&message, &file.path), why));
-                continue;
-            }
-        };
+        // Each repo file gets a package of its own: in a shared package an untrusted file
+        // could add to the helper rules of a trusted file's override.
+        let own_package =
+            (file.layer == Layer::Repo).then(|| format!("failsafe.repo.file{}", loaded.len()));
+        let prepared =
+            match rewrite::prepare_as(&file.path, &file.text, next_index, own_package.as_deref()) {
+                Ok(p) => p,
+                Err(message) => {
+                    let why = format!(
+                        "policy file {} does not parse, so it is treated as a block: {}",
+                        file.path,
+                        first_line_of_error(&message)
+                    );
+                    eval.reasons
+                        .push(broken(file, "", error_location(&message, &file.path), why));
+                    continue;
+                }
+            };
         next_index += prepared.sites.len();
-        if !package_allowed(file.layer, &prepared.package) {
+        if !package_allowed(file.layer, &prepared.declared_package) {
             let why = format!(
                 "policy file {} declares package `{}`, which a {} policy may not use (expected `{}`)",
                 file.path,
-                prepared.package,
+                prepared.declared_package,
                 file.layer,
                 expected_package(file.layer)
             );
@@ -529,6 +534,24 @@ mod tests {
                 assert_eq!(ids(&quick), ids(&full), "{text} with {input}");
             }
         }
+    }
+
+    #[test]
+    fn an_untrusted_repo_file_cannot_widen_a_trusted_override() {
+        let trusted = "package failsafe.repo\nimport rego.v1\ndev if input.context == \"kind-dev\"\nallow_override contains {\"reason\": \"dev\"} if dev\n";
+        let untrusted = "package failsafe.repo\nimport rego.v1\ndev if true\n";
+        let chain = Chain {
+            files: vec![
+                file(Layer::Repo, "/r/.failsafe.rego", trusted, Some(true)),
+                file(Layer::Repo, "/r/sub/.failsafe.rego", untrusted, Some(false)),
+            ],
+            failures: Vec::new(),
+        };
+        let e = evaluate_quick(&chain, &json!({"context": "prod"}), &json!({}));
+        assert!(e.reasons.is_empty(), "{:?}", e.reasons);
+        let e = evaluate_quick(&chain, &json!({"context": "kind-dev"}), &json!({}));
+        assert_eq!(e.reasons.len(), 1);
+        assert_eq!(e.reasons[0].location, "/r/.failsafe.rego:4");
     }
 
     #[test]

@@ -113,13 +113,36 @@ pub fn load_chain(req: &ChainRequest<'_>) -> Chain {
             }
         };
         for path in repo_files {
-            let trusted = match (&store, std::fs::read(&path), path.canonicalize()) {
-                (Some(store), Ok(bytes), Ok(canonical)) => {
-                    store.is_trusted(&canonical, &sha256_hex(&bytes))
+            // Read once: the bytes that are hashed are the bytes that are evaluated, so a
+            // file swapped between two reads can never pass as trusted.
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let trusted = match (&store, path.canonicalize()) {
+                        (Some(store), Ok(canonical)) => {
+                            store.is_trusted(&canonical, &sha256_hex(&bytes))
+                        }
+                        _ => false,
+                    };
+                    match String::from_utf8(bytes) {
+                        Ok(text) => chain.files.push(PolicyFile {
+                            layer: Layer::Repo,
+                            path: path.display().to_string(),
+                            text,
+                            trusted: Some(trusted),
+                        }),
+                        Err(_) => chain.failures.push(load_failure(
+                            Layer::Repo,
+                            &path,
+                            format!("policy file {} is not valid UTF-8", path.display()),
+                        )),
+                    }
                 }
-                _ => false,
-            };
-            read_into(&mut chain, Layer::Repo, &path, Some(trusted));
+                Err(e) => chain.failures.push(load_failure(
+                    Layer::Repo,
+                    &path,
+                    format!("cannot read policy file {}: {e}", path.display()),
+                )),
+            }
         }
     }
     chain

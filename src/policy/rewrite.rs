@@ -24,8 +24,11 @@ pub struct Site {
 /// A policy file ready for the engine.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The package, as written (`failsafe.user`, `guard.user`).
+    /// The package the rules are evaluated in (the declared one, or the one given to
+    /// [`prepare_as`]).
     pub package: String,
+    /// The package as written in the file (`failsafe.user`, `guard.user`).
+    pub declared_package: String,
     /// The rewritten source.
     pub text: String,
     /// Every renamed definition, in file order.
@@ -44,6 +47,21 @@ pub struct Prepared {
 /// The parser's message (with file, line and a caret) when the file is not valid Rego in
 /// either syntax.
 pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, String> {
+    prepare_as(path, text, first_index, None)
+}
+
+/// [`prepare`], and when `package_as` is given the file's package is renamed to it, so
+/// the file's rules cannot merge with another file's (repo files: an untrusted file must
+/// never add to a trusted file's rules). `declared_package` keeps what the file says.
+///
+/// # Errors
+/// As [`prepare`]; also a rule whose name starts with `__failsafe` (reserved).
+pub fn prepare_as(
+    path: &str,
+    text: &str,
+    first_index: usize,
+    package_as: Option<&str>,
+) -> Result<Prepared, String> {
     let (module, rego_v1) = match parse(path, text, true) {
         Ok(m) => (m, true),
         Err(v1_error) => match parse(path, text, false) {
@@ -51,14 +69,16 @@ pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, S
             Err(_) => return Err(v1_error),
         },
     };
-    let package = module
-        .package
-        .refr
-        .span()
-        .text()
-        .split_whitespace()
-        .collect::<String>();
+    let package_span = module.package.refr.span();
+    let declared_package = package_span.text().split_whitespace().collect::<String>();
     let mut renames: Vec<(usize, usize, String)> = Vec::new();
+    if let Some(new) = package_as {
+        renames.push((
+            package_span.start as usize,
+            package_span.end as usize,
+            new.to_string(),
+        ));
+    }
     let mut sites = Vec::new();
     let mut set_sites: Vec<(Effect, String)> = Vec::new();
     let mut tests = Vec::new();
@@ -72,10 +92,22 @@ pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, S
             Rule::Default { refr, .. } => (refr, false),
         };
         if !matches!(refr.as_ref(), Expr::Var { .. }) {
+            if refr.span().text().trim_start().starts_with("__failsafe") {
+                return Err(format!(
+                    "{path}:{}: rule names starting with `__failsafe` are reserved for failsafe itself",
+                    refr.span().line
+                ));
+            }
             continue;
         }
         let span = refr.span();
         let name = span.text();
+        if name.starts_with("__failsafe") {
+            return Err(format!(
+                "{path}:{}: rule names starting with `__failsafe` are reserved for failsafe itself",
+                span.line
+            ));
+        }
         if name.starts_with("test_") && !tests.iter().any(|t| t == name) {
             tests.push(name.to_string());
         }
@@ -120,7 +152,8 @@ pub fn prepare(path: &str, text: &str, first_index: usize) -> Result<Prepared, S
         out.push_str(&rule);
     }
     Ok(Prepared {
-        package,
+        package: package_as.map_or_else(|| declared_package.clone(), str::to_string),
+        declared_package,
         text: out,
         sites,
         rego_v1,
@@ -190,6 +223,27 @@ mod tests {
     fn syntax_errors_name_the_file_and_line() {
         let err = prepare("bad.rego", "package x\nblock contains if {\n", 0).err();
         assert!(err.is_some_and(|e| e.contains("bad.rego:")));
+    }
+
+    #[test]
+    fn reserved_rule_names_are_refused() {
+        let err = prepare("r.rego", "package failsafe.repo\nimport rego.v1\n__failsafe_allow_override_0 contains {\"reason\": \"x\"}\n", 0).err();
+        assert!(err.is_some_and(|e| e.contains("reserved")));
+    }
+
+    #[test]
+    fn packages_can_be_renamed_per_file() {
+        let p = prepare_as(
+            "r.rego",
+            "package failsafe.repo\nimport rego.v1\nblock contains {\"reason\": \"x\"} if true\n",
+            0,
+            Some("failsafe.repo.file1"),
+        );
+        let p = p.map_err(|e| e.to_string());
+        assert!(p.as_ref().is_ok_and(
+            |p| p.package == "failsafe.repo.file1" && p.declared_package == "failsafe.repo"
+        ));
+        assert!(p.is_ok_and(|p| p.text.starts_with("package failsafe.repo.file1\n")));
     }
 
     #[test]
