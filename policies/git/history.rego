@@ -36,21 +36,64 @@ block contains {
 	input.subverb in {"expire", "delete"}
 }
 
+expires_now(value) if {
+	is_string(value)
+	lower(trim_space(value)) in {"now", "all"}
+}
+
 block contains {
 	"id": "git.gc-prune-now",
 	"reason": "`git gc --prune=now` deletes unreachable commits immediately instead of after the grace period",
 } if {
 	input.verb == "gc"
-	input.flags.prune in {"now", "all"}
+	expires_now(input.flags.prune)
 }
 
+# `gc.pruneExpire` set to now from `-c`, the environment or a config file (read mode
+# lets an agent run `git config`) has the same effect as `--prune=now`.
+block contains {
+	"id": "git.gc-prune-now",
+	"reason": "`gc.pruneExpire` is set to now, so `git gc` deletes unreachable commits immediately",
+} if {
+	input.verb == "gc"
+	gc_prunes_now
+}
+
+gc_prunes_now if expires_now(input.git.gc_prune_expire)
+
+gc_prunes_now if {
+	some setting in input.git.config_overrides
+	parts := split(setting, "=")
+	count(parts) > 1
+	lower(trim_space(parts[0])) == "gc.pruneexpire"
+	expires_now(concat("=", array.slice(parts, 1, count(parts))))
+}
+
+# `git prune` without `--expire` deletes every unreachable object, however recent.
 block contains {
 	"id": "git.prune-now",
-	"reason": "`git prune --expire=now` deletes unreachable commits immediately",
+	"reason": "`git prune` without `--expire`, or with `--expire=now`, deletes unreachable commits immediately",
 } if {
 	input.verb == "prune"
-	input.flags.expire in {"now", "all"}
+	not prune_dry_run
+	prune_expires_now
 }
+
+# `-n`, unless a `--no-…` flag could negate it (`--no-dry-run`, `--no-d`).
+prune_dry_run if {
+	input.flags["dry-run"]
+	not prune_dry_run_negated
+}
+
+prune_dry_run_negated if {
+	some flag, _ in input.flags
+	startswith(flag, "no-")
+	startswith("no-dry-run", flag)
+}
+
+prune_expires_now if not input.flags.expire
+
+prune_expires_now if expires_now(input.flags.expire)
 
 block contains {
 	"id": "git.update-ref-delete",

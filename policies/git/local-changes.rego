@@ -12,20 +12,50 @@ block contains {
 	input.flags.hard
 }
 
+# Any `--no-…` flag that could be a (possibly abbreviated) negation of `--name`: git
+# honours `-n --no-dry-run` as "not a dry run", and the walker keeps no order between
+# different flags, so a possible negation always wins.
+negated(name) if {
+	some flag, _ in input.flags
+	startswith(flag, "no-")
+	startswith(concat("", ["no-", name]), flag)
+}
+
+dry_run if {
+	input.flags["dry-run"]
+	not negated("dry-run")
+}
+
 block contains {
 	"id": "git.clean-force",
 	"reason": "`git clean -f` deletes untracked files for good; `git clean -n` shows what it would delete",
 } if {
 	input.verb == "clean"
 	input.flags.force
-	not input.flags["dry-run"]
+	not dry_run
+}
+
+# Without -f, `clean.requireForce=false` (from `-c` or any config file, which read mode
+# lets an agent write) makes `git clean` delete too; only a dry run is certainly safe.
+block contains {
+	"id": "git.clean",
+	"reason": "`git clean` deletes untracked files for good when `clean.requireForce` is false; `git clean -n` shows what it would delete",
+} if {
+	input.verb == "clean"
+	not input.flags.force
+	not dry_run
 }
 
 checkout_discards if input.flags.force
 
+checkout_discards if input.flags.patch
+
 checkout_discards if "." in input.args
 
 checkout_discards if count(input.git.paths) > 0
+
+# The paths come from a file failsafe does not read.
+checkout_discards if input.flags["pathspec-from-file"]
 
 block contains {
 	"id": "git.checkout-discard",
@@ -47,6 +77,8 @@ restores_worktree if not input.flags.staged
 
 restores_worktree if input.flags.worktree
 
+restores_worktree if negated("staged")
+
 block contains {
 	"id": "git.switch-discard",
 	"reason": "this switch throws away local changes or resets an existing branch",
@@ -61,5 +93,21 @@ block contains {
 	"reason": "`git rm -f` deletes files including their uncommitted changes",
 } if {
 	input.verb == "rm"
+	input.flags.force
+}
+
+block contains {
+	"id": "git.read-tree-update",
+	"reason": "`git read-tree -u` overwrites files in the working tree with the tree it reads",
+} if {
+	input.verb == "read-tree"
+	input.flags.u
+}
+
+block contains {
+	"id": "git.checkout-index-force",
+	"reason": "`git checkout-index --force` overwrites modified files in the working tree",
+} if {
+	input.verb == "checkout-index"
 	input.flags.force
 }

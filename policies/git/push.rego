@@ -1,5 +1,6 @@
 # Bundled read-mode policy for git, pushes: force, delete, mirror, prune, and anything
-# landing on a protected branch. Loaded only for `git push` (see src/policy/bundled.rs).
+# landing on a protected branch, and the plumbing `send-pack`. Loaded only for
+# `git push` and `git send-pack` (see src/policy/bundled.rs).
 package failsafe.bundled.git
 
 import rego.v1
@@ -55,4 +56,11 @@ block contains {
 } if {
 	input.verb == "push"
 	input.git.protected
+}
+
+block contains {
+	"id": "git.send-pack",
+	"reason": "`git send-pack` is a plumbing push that failsafe does not inspect; use `git push`",
+} if {
+	input.verb == "send-pack"
 }

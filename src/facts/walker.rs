@@ -93,7 +93,24 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
                 Some((n, v)) => (n, Some(v)),
                 None => (rest, None),
             };
-            let found = scopes.resolve(typed, spec.abbreviations);
+            let found = match scopes.resolve(typed, spec.abbreviations) {
+                Resolved::Known(name, arity, from) => Some((name, arity, from)),
+                Resolved::Unknown => None,
+                Resolved::Ambiguous(names) => {
+                    // The tool itself refuses an ambiguous abbreviation (git, argparse);
+                    // guessing one of its meanings could read a dangerous option as a
+                    // harmless one, and whether it eats the next word is unknown too.
+                    out.uncertain.push(format!(
+                        "option `--{typed}` is ambiguous: it could be {}",
+                        names
+                            .iter()
+                            .map(|n| format!("`--{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    None
+                }
+            };
             // Global options are parsed out of the line before an operation's
             // parameters (aws), so only the others end an open list.
             if found.as_ref().map(|(_, _, from)| *from) != Some(From::Global) {
@@ -195,6 +212,31 @@ enum From {
     Global,
 }
 
+/// What a typed long option name stands for.
+enum Resolved {
+    /// Its full name, how it reads a value, and which scope knows it.
+    Known(String, Arity, From),
+    /// No scope knows it.
+    Unknown,
+    /// An abbreviation of several options of one scope (their names, sorted).
+    Ambiguous(Vec<String>),
+}
+
+/// The distinct long names of `set` that start with `prefix`, sorted.
+fn prefix_matches(set: &FlagSet, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = set
+        .value
+        .iter()
+        .chain(&set.optional)
+        .chain(&set.switch)
+        .filter(|n| n.starts_with(prefix))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The flag scopes visible at one point of the walk: verb flags first, then globals.
 struct Scopes<'a> {
     verb: Option<&'a FlagSet>,
@@ -220,33 +262,38 @@ impl<'a> Scopes<'a> {
             || self.global.is_some_and(|s| s.takes_value(name))
     }
 
-    /// The long option `typed` names: its full name, how it reads a value, and which
-    /// scope knows it; `None` when no scope does. A name taking a value in either
-    /// scope takes one; then a known switch; then, with `abbreviations`, the one name
-    /// that starts with `typed` (globals first, as aws's main parser sees them first).
-    fn resolve(&self, typed: &str, abbreviations: bool) -> Option<(String, Arity, From)> {
+    /// The long option `typed` names. A name taking a value in either scope takes one;
+    /// then a known switch; then, with `abbreviations`, the one name that starts with
+    /// `typed` (globals first, as aws's main parser sees them first). Several names
+    /// starting with `typed` in the first scope that has any make it ambiguous.
+    fn resolve(&self, typed: &str, abbreviations: bool) -> Resolved {
         let scoped = [(self.verb, From::Verb), (self.global, From::Global)];
         for (set, from) in scoped {
             if set.is_some_and(|s| s.takes_value(typed)) {
-                return Some((typed.to_string(), Arity::Value, from));
+                return Resolved::Known(typed.to_string(), Arity::Value, from);
             }
         }
         for (set, from) in scoped {
             if let Some(arity) = set.and_then(|s| s.arity(typed)) {
-                return Some((typed.to_string(), arity, from));
+                return Resolved::Known(typed.to_string(), arity, from);
             }
         }
         if !abbreviations || typed.is_empty() {
-            return None;
+            return Resolved::Unknown;
         }
         for (set, from) in [scoped[1], scoped[0]] {
             let Some(set) = set else { continue };
-            if let Some(full) = set.unique_prefix(typed) {
-                let arity = set.arity(full).unwrap_or(Arity::Switch);
-                return Some((full.to_string(), arity, from));
+            let names = prefix_matches(set, typed);
+            match names.as_slice() {
+                [] => {}
+                [full] => {
+                    let arity = set.arity(full).unwrap_or(Arity::Switch);
+                    return Resolved::Known(full.to_string(), arity, from);
+                }
+                _ => return Resolved::Ambiguous(names),
             }
         }
-        None
+        Resolved::Unknown
     }
 
     /// How an unknown long option is read here.
@@ -560,6 +607,66 @@ unknown = "switch"
         let w = walk(&spec(GNU), &words("--git status"));
         assert!(w.has_flag("git") && !w.has_flag("git-dir"));
         assert_eq!(w.verb, "status");
+    }
+
+    /// A git-like tool: abbreviations, options known only after their verb.
+    const GIT_LIKE: &str = r#"
+tool = "g"
+style = "gnu"
+abbreviations = true
+[global]
+value = ["C", "git-dir"]
+[verbs.push]
+value = ["repo", "receive-pack"]
+switch = ["force", "force-with-lease", "force-if-includes", "delete", "dry-run", "mirror"]
+short = { f = "force", d = "delete" }
+[verbs.switch]
+value = ["create"]
+switch = ["detach", "discard-changes"]
+"#;
+
+    #[rstest]
+    #[case("push --delet origin x", "delete", "origin x")]
+    #[case("push --mirr origin", "mirror", "origin")]
+    #[case("push --force origin", "force", "origin")]
+    #[case("push --force-w origin", "force-with-lease", "origin")]
+    #[case("push --force-with-lease=a:b origin", "force-with-lease", "origin")]
+    #[case("push --rep=o x", "repo", "x")]
+    #[case("push --rec o x", "receive-pack", "x")]
+    #[case("switch --disc main", "discard-changes", "main")]
+    #[case("switch --cr topic", "create", "")]
+    fn gnu_verb_scopes_resolve_abbreviations(
+        #[case] line: &str,
+        #[case] flag: &str,
+        #[case] args: &str,
+    ) {
+        let w = walk(&spec(GIT_LIKE), &words(line));
+        assert!(w.has_flag(flag), "{line}: {:?}", w.flags);
+        assert_eq!(w.args.join(" "), args, "{line}");
+        assert!(w.uncertain.is_empty(), "{line}: {:?}", w.uncertain);
+    }
+
+    #[rstest]
+    #[case("push --forc origin", "`--force-if-includes`, `--force-with-lease`")]
+    #[case("push --d origin", "`--delete`, `--dry-run`")]
+    #[case("switch --d main", "`--detach`, `--discard-changes`")]
+    fn ambiguous_abbreviations_are_uncertain(#[case] line: &str, #[case] names: &str) {
+        let w = walk(&spec(GIT_LIKE), &words(line));
+        assert_eq!(w.uncertain.len(), 1, "{line}: {:?}", w.uncertain);
+        assert!(w.uncertain[0].contains("ambiguous"), "{:?}", w.uncertain);
+        assert!(w.uncertain[0].contains(names), "{:?}", w.uncertain);
+    }
+
+    #[test]
+    fn unknown_options_are_not_abbreviations() {
+        let w = walk(&spec(GIT_LIKE), &words("push --xyz origin"));
+        assert!(w.has_flag("xyz") && w.uncertain.is_empty());
+        // Verb options are not known before the verb, nor globals after it.
+        let w = walk(&spec(GIT_LIKE), &words("--forc push"));
+        assert!(w.has_flag("forc") && !w.has_flag("force"));
+        let w = walk(&spec(GIT_LIKE), &words("log --git x"));
+        assert!(w.has_flag("git") && !w.has_flag("git-dir"));
+        assert_eq!(w.args, vec!["x"]);
     }
 
     #[test]

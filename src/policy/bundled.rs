@@ -33,7 +33,19 @@ pub struct BundledPolicy {
 }
 
 /// The verbs of `bundled/git/local-changes.rego`.
-const GIT_LOCAL_CHANGE_VERBS: &[&str] = &["reset", "clean", "checkout", "restore", "switch", "rm"];
+const GIT_LOCAL_CHANGE_VERBS: &[&str] = &[
+    "reset",
+    "clean",
+    "checkout",
+    "restore",
+    "switch",
+    "rm",
+    "read-tree",
+    "checkout-index",
+];
+
+/// The verbs of `bundled/git/push.rego`.
+const GIT_PUSH_VERBS: &[&str] = &["push", "send-pack"];
 
 /// The verbs of `bundled/git/history.rego`.
 const GIT_HISTORY_VERBS: &[&str] = &[
@@ -59,7 +71,7 @@ pub const ALL: &[BundledPolicy] = &[
     BundledPolicy {
         path: "bundled/git/push.rego",
         tool: Some("git"),
-        scope: Scope::Verbs(&["push"]),
+        scope: Scope::Verbs(GIT_PUSH_VERBS),
         text: include_str!("../../policies/git/push.rego"),
     },
     BundledPolicy {
@@ -204,7 +216,7 @@ mod tests {
         json!({
             "tool": "git", "verb": verb, "subverb": subverb, "args": ["."],
             "flags": {"force": all, "hard": all, "delete": all, "prune": "now", "expire": "now",
-                      "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x"},
+                      "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x", "u": all},
             "uncertain": if uncertain { json!(["something"]) } else { json!([]) },
             "git": {"protected": true, "paths": ["x"],
                     "push": {"force": true, "force_kind": "force", "delete": true, "mirror": true, "targets": ["main"]}},
@@ -229,6 +241,7 @@ mod tests {
         ];
         verbs.extend_from_slice(GIT_LOCAL_CHANGE_VERBS);
         verbs.extend_from_slice(GIT_HISTORY_VERBS);
+        verbs.extend_from_slice(GIT_PUSH_VERBS);
         for policy in ALL {
             for &verb in &verbs {
                 for uncertain in [false, true] {

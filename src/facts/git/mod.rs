@@ -25,6 +25,7 @@
 //! it).
 
 pub mod alias;
+pub mod checkout;
 pub mod conditions;
 pub mod config;
 pub mod layers;
@@ -78,8 +79,13 @@ pub struct GitFact {
     /// `am`, `filter-branch`; the named ones for `branch -d/-D/-f/-m/-M/-C`,
     /// `checkout -B`, `switch -C`, `update-ref`, `fetch src:dst`.
     pub moved_branches: Vec<String>,
-    /// The arguments after `--` (paths for most verbs).
+    /// The arguments after `--` (paths for most verbs). For `checkout`, every word it
+    /// restores as a path, with or without `--` (see [`checkout::paths`]).
     pub paths: Vec<String>,
+    /// `gc` only: the effective `gc.pruneExpire` from every config layer (files,
+    /// environment, `-c`), `""` when unset.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub gc_prune_expire: String,
 }
 
 /// The values of git's own option `name` (given before the verb), in order.
@@ -325,7 +331,22 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         upstream: upstream(&config, &loc.head),
         moved_branches: Vec::new(),
         paths: walked.args.get(end..).unwrap_or(&[]).to_vec(),
+        gc_prune_expire: String::new(),
     };
+    if walked.verb == "checkout" {
+        git.paths = checkout::paths(
+            &walked.args,
+            walked.dashdash_at,
+            &loc.cwd,
+            loc.repo.as_ref().map(|r| r.common_dir.as_path()),
+        );
+    }
+    if walked.verb == "gc" {
+        git.gc_prune_expire = config
+            .value("gc", None, "pruneexpire")
+            .unwrap_or_default()
+            .to_string();
+    }
 
     let common_dir: Option<PathBuf> = loc.repo.as_ref().map(|r| r.common_dir.clone());
     let mut refs = |prefix: &str| -> Result<Vec<String>, String> {
@@ -468,8 +489,8 @@ mod tests {
         let full = full.map_err(|e| e.to_string());
         assert!(full.is_ok(), "{full:?}");
         for (verb, set) in full.iter().flat_map(|s| s.verbs.iter()) {
-            for name in &set.value {
-                assert!(!reserved.contains(&name.as_str()), "{verb}: value {name}");
+            for name in set.value.iter().chain(&set.optional).chain(&set.switch) {
+                assert!(!reserved.contains(&name.as_str()), "{verb}: option {name}");
             }
             for (letter, target) in &set.short {
                 for long in target.longs() {
@@ -829,6 +850,77 @@ mod tests {
         let ctx = context(tmp.path(), tmp.path(), &[]);
         let g = git(&fact_for(&["checkout", "HEAD~1", "--", "a.txt", "b"], &ctx));
         assert_eq!(g.paths, vec!["a.txt", "b"]);
+        Ok(())
+    }
+
+    #[rstest]
+    #[case(&["checkout", "f.txt"], &["f.txt"])]
+    #[case(&["checkout", "HEAD", "f.txt"], &["f.txt"])]
+    #[case(&["checkout", "src"], &["src"])]
+    #[case(&["checkout", "*.txt"], &["*.txt"])]
+    #[case(&["-C", "src", "checkout", "lib.rs"], &["lib.rs"])]
+    #[case(&["checkout", "lib.rs"], &[])]
+    #[case(&["checkout", "topic"], &[])]
+    #[case(&["checkout", "-b", "new", "topic"], &[])]
+    #[case(&["checkout", "--forc", "topic"], &[])]
+    #[case(&["restore", "f.txt"], &[])]
+    fn checkout_paths_without_double_dash(
+        #[case] argv: &[&str],
+        #[case] want: &[&str],
+    ) -> std::io::Result<()> {
+        let tmp = tempfile::tempdir()?;
+        fake_repo(tmp.path(), "ref: refs/heads/x\n", "");
+        // `topic` is a branch and a directory: git checks out the branch.
+        write(&tmp.path().join(".git/refs/heads/topic"), "0123\n");
+        write(&tmp.path().join("topic/a"), "a");
+        write(&tmp.path().join("f.txt"), "changed");
+        write(&tmp.path().join("src/lib.rs"), "changed");
+        let ctx = context(tmp.path(), tmp.path(), &[]);
+        let f = fact_for(argv, &ctx);
+        assert_eq!(git(&f).paths, want, "{argv:?}");
+        assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
+        Ok(())
+    }
+
+    #[rstest]
+    #[case(&["reset", "--har"], "hard")]
+    #[case(&["clean", "--forc", "-dx"], "force")]
+    #[case(&["branch", "--delete", "--forc", "x"], "force")]
+    #[case(&["checkout", "--forc", "main"], "force")]
+    #[case(&["switch", "--discard", "main"], "discard-changes")]
+    #[case(&["push", "--delet", "origin", "x"], "delete")]
+    #[case(&["push", "--mirr", "origin"], "mirror")]
+    #[case(&["push", "--prun", "origin"], "prune")]
+    #[case(&["gc", "--pru=now"], "prune")]
+    #[case(&["read-tree", "-u", "--res", "HEAD"], "reset")]
+    #[case(&["checkout-index", "--forc", "-a"], "force")]
+    #[case(&["send-pack", "--mir", "x"], "mirror")]
+    fn abbreviated_long_options(#[case] argv: &[&str], #[case] flag: &str) {
+        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let w = crate::facts::walker::walk(&spec(), &rest);
+        assert!(w.has_flag(flag), "{argv:?}: {:?}", w.flags);
+        assert!(w.uncertain.is_empty(), "{:?}", w.uncertain);
+    }
+
+    #[rstest]
+    #[case("[gc]\n\tpruneExpire = now\n", &[], "now")]
+    #[case("", &["-c", "GC.PruneExpire=all"], "all")]
+    #[case("[gc]\n\tpruneexpire = now\n", &["-c", "gc.pruneExpire=1.week.ago"], "1.week.ago")]
+    #[case("", &[], "")]
+    fn gc_prune_expire_from_every_layer(
+        #[case] config: &str,
+        #[case] before: &[&str],
+        #[case] want: &str,
+    ) -> std::io::Result<()> {
+        let tmp = tempfile::tempdir()?;
+        fake_repo(tmp.path(), "ref: refs/heads/x\n", config);
+        let ctx = context(tmp.path(), tmp.path(), &[]);
+        let mut argv = before.to_vec();
+        argv.push("gc");
+        assert_eq!(git(&fact_for(&argv, &ctx)).gc_prune_expire, want);
+        let mut argv = before.to_vec();
+        argv.push("status");
+        assert_eq!(git(&fact_for(&argv, &ctx)).gc_prune_expire, "");
         Ok(())
     }
 
