@@ -445,9 +445,6 @@ fn command_words(walked: &Walked) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Settings;
-    use crate::facts::Source;
-    use crate::mode::Mode;
     use rstest::rstest;
     use std::path::Path;
 
@@ -476,18 +473,7 @@ users:
 "#;
 
     fn ctx(home: &Path, env: &[(&str, &str)]) -> Context {
-        Context {
-            cwd: home.to_path_buf(),
-            home: Some(home.to_path_buf()),
-            env: env
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            settings: Settings::default(),
-            mode: Mode::Read,
-            pane: "test".to_string(),
-            source: Source::Test,
-        }
+        Context::for_test(home, home, env)
     }
 
     /// A temporary home with `~/.kube/config` (plus extra files) in it.

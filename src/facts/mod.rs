@@ -163,6 +163,30 @@ impl Context {
     }
 }
 
+#[cfg(test)]
+impl Context {
+    /// A read-mode context for unit tests: the given directories and environment,
+    /// default settings, nothing read from the real process.
+    pub(crate) fn for_test(
+        cwd: &std::path::Path,
+        home: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> Context {
+        Context {
+            cwd: cwd.to_path_buf(),
+            home: Some(home.to_path_buf()),
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            settings: Settings::default(),
+            mode: Mode::Read,
+            pane: "test".to_string(),
+            source: Source::Test,
+        }
+    }
+}
+
 /// Turns raw arguments into text, noting every argument that is not UTF-8.
 pub fn argv_to_strings(raw: &[OsString]) -> (Vec<String>, Vec<String>) {
     let mut uncertain = Vec::new();

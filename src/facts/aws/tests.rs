@@ -2,8 +2,6 @@
 
 use super::*;
 use crate::facts::walker::walk;
-use crate::facts::Source;
-use crate::mode::Mode;
 use crate::spec::ToolSpec;
 use rstest::rstest;
 use std::collections::BTreeMap;
@@ -392,18 +390,7 @@ cli_auto_prompt = on
 ";
 
 fn context(home: &Path, env: &[(&str, &str)]) -> Context {
-    Context {
-        cwd: home.to_path_buf(),
-        home: Some(home.to_path_buf()),
-        env: env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        settings: Settings::default(),
-        mode: Mode::Read,
-        pane: "t".to_string(),
-        source: Source::Test,
-    }
+    Context::for_test(home, home, env)
 }
 
 fn fact_in(home: &Path, env: &[(&str, &str)], line: &str) -> Fact {

@@ -2,8 +2,6 @@
 //! temporary home holding a kubeconfig.
 
 use super::*;
-use crate::facts::Source;
-use crate::mode::Mode;
 use rstest::rstest;
 use serde_json::json;
 use std::path::Path;
@@ -39,18 +37,7 @@ fn home() -> tempfile::TempDir {
 }
 
 fn ctx(home: &Path, env: &[(&str, &str)]) -> Context {
-    Context {
-        cwd: home.to_path_buf(),
-        home: Some(home.to_path_buf()),
-        env: env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        settings: Settings::default(),
-        mode: Mode::Read,
-        pane: "test".to_string(),
-        source: Source::Test,
-    }
+    Context::for_test(home, home, env)
 }
 
 fn build_words(words: Vec<String>, env: &[(&str, &str)]) -> (Fact, HelmFact) {

@@ -2,8 +2,6 @@
 //! a temporary directory tree.
 
 use super::*;
-use crate::facts::Source;
-use crate::mode::Mode;
 use rstest::rstest;
 use std::fs;
 
@@ -34,18 +32,7 @@ fn tree() -> tempfile::TempDir {
 }
 
 fn ctx(cwd: &Path, env: &[(&str, &str)]) -> Context {
-    Context {
-        cwd: cwd.to_path_buf(),
-        home: Some(cwd.to_path_buf()),
-        env: env
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        settings: Settings::default(),
-        mode: Mode::Read,
-        pane: "test".to_string(),
-        source: Source::Test,
-    }
+    Context::for_test(cwd, cwd, env)
 }
 
 fn build_in(
