@@ -6,31 +6,12 @@
 
 use super::chain::{self, GENESIS_HASH};
 use super::store::append;
-use super::{DecisionRecord, LogError, LOG_FILE_NAME};
-use crate::config::LogSettings;
+use super::{LogError, LOG_FILE_NAME};
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
 
-fn record(n: usize) -> DecisionRecord {
-    DecisionRecord {
-        time: "2026-11-22T03:04:05.000000Z".into(),
-        source: "shim".into(),
-        tool: "kubectl".into(),
-        binary: "kubectl".into(),
-        verb: "get".into(),
-        argv: vec!["kubectl".into(), "get".into(), format!("pod-{n}")],
-        decision: "allow".into(),
-        ..DecisionRecord::default()
-    }
-}
-
-fn settings(max_bytes: u64) -> LogSettings {
-    LogSettings {
-        required: false,
-        max_bytes,
-    }
-}
+use crate::log::fixtures::{log_settings as settings, numbered as record};
 
 /// `cargo test --release --lib log::bench -- --ignored --nocapture`
 /// (or `benches/log_append.sh`): median cost of one append on an empty log and on a

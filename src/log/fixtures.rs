@@ -1,4 +1,5 @@
-//! Test data shared by the report, share and HTML tests: a week of decisions with
+//! Test data shared by the log's tests (store, read, report, share, HTML, the append
+//! benchmark): a week of decisions with
 //! something of everything a shared report must hide. Compiled only for tests.
 
 use super::{DecisionRecord, LoggedReason, LoggedTarget};
@@ -106,4 +107,26 @@ pub(crate) fn sample_records() -> Vec<DecisionRecord> {
         aws,
         rec("22T11:00", "override", "helm uninstall web", ("staging", "stg-cluster", "cluster"), "helm.uninstall", "/tmp"),
     ]
+}
+
+/// A minimal allowed `kubectl get pod-{n}` record, for append and chain tests.
+pub(crate) fn numbered(n: usize) -> DecisionRecord {
+    DecisionRecord {
+        time: "2026-11-22T03:04:05.000000Z".into(),
+        source: "shim".into(),
+        tool: "kubectl".into(),
+        binary: "kubectl".into(),
+        verb: "get".into(),
+        argv: vec!["kubectl".into(), "get".into(), format!("pod-{n}")],
+        decision: "allow".into(),
+        ..DecisionRecord::default()
+    }
+}
+
+/// Log settings that rotate past `max_bytes` (0: never) and never require the log.
+pub(crate) fn log_settings(max_bytes: u64) -> crate::config::LogSettings {
+    crate::config::LogSettings {
+        required: false,
+        max_bytes,
+    }
 }

@@ -115,23 +115,9 @@ fn last_lines(file: &File, len: u64, want: usize) -> io::Result<Vec<Vec<u8>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::LogSettings;
     use crate::log::append;
 
-    fn record(n: usize) -> DecisionRecord {
-        DecisionRecord {
-            argv: vec!["kubectl".into(), "get".into(), format!("pod-{n}")],
-            decision: "allow".into(),
-            ..DecisionRecord::default()
-        }
-    }
-
-    fn settings(max_bytes: u64) -> LogSettings {
-        LogSettings {
-            required: false,
-            max_bytes,
-        }
-    }
+    use crate::log::fixtures::{log_settings as settings, numbered as record};
 
     #[test]
     fn tail_reads_only_the_last_records_across_files() -> Result<(), Box<dyn std::error::Error>> {

@@ -346,25 +346,7 @@ mod tests {
     use crate::log::{log_files, read_records, verify};
     use std::sync::Arc;
 
-    fn record(n: usize) -> DecisionRecord {
-        DecisionRecord {
-            time: "2026-11-22T03:04:05.000000Z".into(),
-            source: "shim".into(),
-            tool: "kubectl".into(),
-            binary: "kubectl".into(),
-            verb: "get".into(),
-            argv: vec!["kubectl".into(), "get".into(), format!("pod-{n}")],
-            decision: "allow".into(),
-            ..DecisionRecord::default()
-        }
-    }
-
-    fn settings(max_bytes: u64) -> LogSettings {
-        LogSettings {
-            required: false,
-            max_bytes,
-        }
-    }
+    use crate::log::fixtures::{log_settings as settings, numbered as record};
 
     #[test]
     fn creates_owner_only_file_and_directory() -> Result<(), Box<dyn std::error::Error>> {
