@@ -5,8 +5,8 @@ use super::{json_text, out};
 use crate::exit;
 use crate::mode::Mode;
 use crate::policy::bundled;
+use crate::policy::evaluate;
 use crate::policy::layers::{load_chain, Chain, ChainRequest, PolicyFile};
-use crate::policy::{evaluate, Layer};
 use crate::shim::{resolve_real, self_id};
 use crate::tool::BUILTIN_BINARIES;
 use serde_json::json;
@@ -50,12 +50,7 @@ fn policies_compile() -> Check {
     });
     let mut files: Vec<PolicyFile> = bundled::ALL
         .iter()
-        .map(|p| PolicyFile {
-            layer: Layer::Bundled,
-            path: p.path.to_string(),
-            text: p.text.to_string(),
-            trusted: None,
-        })
+        .map(bundled::BundledPolicy::to_policy_file)
         .collect();
     files.append(&mut chain.files);
     let count = files.len();

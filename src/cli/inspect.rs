@@ -182,12 +182,7 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
             tool.as_deref()
                 .is_none_or(|t| p.tool.is_none_or(|pt| pt == t))
         })
-        .map(|p| PolicyFile {
-            layer: Layer::Bundled,
-            path: p.path.to_string(),
-            text: p.text.to_string(),
-            trusted: None,
-        })
+        .map(bundled::BundledPolicy::to_policy_file)
         .collect();
     let mut files = bundled_files;
     files.append(&mut chain.files);

@@ -132,6 +132,16 @@ pub struct Applicability<'a> {
 }
 
 impl BundledPolicy {
+    /// This file as a member of the bundled layer of a policy chain.
+    pub fn to_policy_file(&self) -> crate::policy::PolicyFile {
+        crate::policy::PolicyFile {
+            layer: crate::policy::Layer::Bundled,
+            path: self.path.to_string(),
+            text: self.text.to_string(),
+            trusted: None,
+        }
+    }
+
     /// True when this file can fire for such a command.
     pub fn applies(&self, a: &Applicability<'_>) -> bool {
         let tool_matches = match (self.tool, a.mode) {
@@ -160,8 +170,7 @@ pub fn applicable(a: &Applicability<'_>) -> Vec<&'static BundledPolicy> {
 mod tests {
     use super::*;
     use crate::policy::engine::evaluate;
-    use crate::policy::layers::{Chain, PolicyFile};
-    use crate::policy::Layer;
+    use crate::policy::layers::Chain;
     use serde_json::json;
 
     fn read(tool: &'static str, verb: &'static str, uncertain: bool) -> Applicability<'static> {
@@ -255,12 +264,7 @@ mod tests {
                         continue;
                     }
                     let chain = Chain {
-                        files: vec![PolicyFile {
-                            layer: Layer::Bundled,
-                            path: policy.path.into(),
-                            text: policy.text.into(),
-                            trusted: None,
-                        }],
+                        files: vec![policy.to_policy_file()],
                         failures: Vec::new(),
                     };
                     let e = evaluate(&chain, &provocative_git_fact(verb, uncertain), &json!({}));
@@ -278,12 +282,7 @@ mod tests {
             };
             for verb in verbs {
                 let chain = Chain {
-                    files: vec![PolicyFile {
-                        layer: Layer::Bundled,
-                        path: policy.path.into(),
-                        text: policy.text.into(),
-                        trusted: None,
-                    }],
+                    files: vec![policy.to_policy_file()],
                     failures: Vec::new(),
                 };
                 let fired = ["drop", "expire", "remove"].iter().any(|sub| {

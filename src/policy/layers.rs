@@ -90,12 +90,7 @@ pub fn load_chain(req: &ChainRequest<'_>) -> Chain {
         uncertain: req.uncertain,
     };
     for policy in bundled::applicable(&applicability) {
-        chain.files.push(PolicyFile {
-            layer: Layer::Bundled,
-            path: policy.path.to_string(),
-            text: policy.text.to_string(),
-            trusted: None,
-        });
+        chain.files.push(policy.to_policy_file());
     }
     for path in user_policy_paths(req.config_dir, &mut chain.failures) {
         read_into(&mut chain, Layer::User, &path, None);
