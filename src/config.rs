@@ -35,6 +35,11 @@ pub fn config_dir(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> 
         .join(".config/failsafe")
 }
 
+/// The config directory of the real process environment.
+pub fn process_config_dir() -> PathBuf {
+    config_dir(&process_env, process_home().as_deref())
+}
+
 /// The default shim directory: `$XDG_DATA_HOME/failsafe/shims`, else
 /// `~/.local/share/failsafe/shims`.
 pub fn default_shim_dir(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> PathBuf {

@@ -86,16 +86,12 @@ fn find_spec(binary: &str, config_dir: &std::path::Path) -> Result<ToolSpec, Rea
     }
 }
 
-fn process_config_dir() -> PathBuf {
-    config::config_dir(&config::process_env, config::process_home().as_deref())
-}
-
 /// True when `binary` is a built-in guarded tool or a user spec claims it (a spec that
 /// exists but is broken counts: the command is then refused with the spec's error).
 pub fn is_guarded_name(binary: &str) -> bool {
     tool::builtin_tool_of(binary).is_some()
         || (!tool::is_reserved(binary)
-            && spec::find_user_spec(&process_config_dir(), binary).is_some())
+            && spec::find_user_spec(&config::process_config_dir(), binary).is_some())
 }
 
 /// Every guarded binary name: the built-ins, then those of readable user specs.
@@ -104,7 +100,7 @@ pub fn guarded_names() -> Vec<String> {
         .iter()
         .map(|(b, _)| b.to_string())
         .collect();
-    let user = spec::user_specs(&process_config_dir()).unwrap_or_default();
+    let user = spec::user_specs(&config::process_config_dir()).unwrap_or_default();
     names.extend(
         user.into_iter()
             .filter_map(|(_, s)| s.ok())
@@ -116,8 +112,7 @@ pub fn guarded_names() -> Vec<String> {
 /// Judges one command in the real process environment.
 pub fn judge(req: Request) -> Judgement {
     let started = Instant::now();
-    let home = config::process_home();
-    let config_dir = config::config_dir(&config::process_env, home.as_deref());
+    let config_dir = config::process_config_dir();
     let mut failures = Vec::new();
     let mut notes = Vec::new();
     let settings = match Settings::load(&config_dir) {

@@ -153,12 +153,8 @@ fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
                 json!({"effect": s.effect, "location": format!("{}:{}", file.path, s.line), "head": head})
             })
             .collect(),
-        Err(e) => vec![json!({"error": rewrite_error_line(&e)})],
+        Err(e) => vec![json!({"error": crate::policy::engine::first_line_of_error(&e)})],
     }
-}
-
-fn rewrite_error_line(e: &str) -> String {
-    crate::policy::engine::first_line_of_error(e)
 }
 
 /// Runs `failsafe audit [PATH]`.
@@ -334,7 +330,12 @@ fn validate_one(path: &Path, strict: bool) -> (Vec<String>, Vec<String>) {
     }
     let prepared = match rewrite::prepare(&display, &text, 0) {
         Ok(p) => p,
-        Err(e) => return (vec![rewrite_error_line(&e)], Vec::new()),
+        Err(e) => {
+            return (
+                vec![crate::policy::engine::first_line_of_error(&e)],
+                Vec::new(),
+            )
+        }
     };
     let warnings = if strict {
         strict_findings(&text, &prepared)

@@ -376,10 +376,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
 
 /// The config dir of the real process environment.
 pub fn config_dir() -> PathBuf {
-    crate::config::config_dir(
-        &crate::config::process_env,
-        crate::config::process_home().as_deref(),
-    )
+    crate::config::process_config_dir()
 }
 
 /// Pretty JSON text with a trailing newline.
