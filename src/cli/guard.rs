@@ -5,7 +5,6 @@
 use super::err;
 use crate::exit;
 use crate::shim::self_id;
-use crate::tool::BUILTIN_BINARIES;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
@@ -23,17 +22,7 @@ fn is_shim(candidate: &std::path::Path, me: Option<(u64, u64)>) -> bool {
 pub fn shim_dir_on_path() -> Option<PathBuf> {
     let me = self_id();
     let path = std::env::var_os("PATH")?;
-    let user_binaries: Vec<String> = crate::spec::user_specs(&super::config_dir())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(_, s)| s.ok())
-        .flat_map(|s| s.binaries)
-        .collect();
-    let names = BUILTIN_BINARIES
-        .iter()
-        .map(|(b, _)| b.to_string())
-        .chain(user_binaries);
-    let names: Vec<String> = names.collect();
+    let names = crate::judge::guarded_names();
     std::env::split_paths(&path)
         .filter(|d| d.is_absolute())
         .find(|dir| names.iter().any(|name| is_shim(&dir.join(name), me)))
