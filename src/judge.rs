@@ -182,6 +182,7 @@ pub fn judge_in(
         home: ctx.home.as_deref(),
         verb: &fact.verb,
         uncertain: !fact.uncertain.is_empty(),
+        target_uncertain: !fact.target.uncertain.is_empty(),
     };
     let chain = policy::load_chain(&chain_req);
     // A shim only needs the decision; explain and test want every rule pinned down.

@@ -47,6 +47,7 @@ fn policies_compile() -> Check {
         home: home.as_deref(),
         verb: "",
         uncertain: false,
+        target_uncertain: false,
     });
     let mut files: Vec<PolicyFile> = bundled::ALL
         .iter()

@@ -32,6 +32,7 @@ pub fn policies_list(json: bool) -> i32 {
         home: home.as_deref(),
         verb: "",
         uncertain: false,
+        target_uncertain: false,
     });
     let repo: Vec<&PolicyFile> = chain
         .files
@@ -171,6 +172,7 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
         home: home.as_deref(),
         verb: "",
         uncertain: false,
+        target_uncertain: false,
     });
     let bundled_files: Vec<PolicyFile> = bundled::ALL
         .iter()

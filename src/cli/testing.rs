@@ -124,6 +124,10 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
         .get("uncertain")
         .and_then(Value::as_array)
         .is_some_and(|u| !u.is_empty());
+    let target_uncertain = fact
+        .pointer("/target/uncertain")
+        .and_then(Value::as_array)
+        .is_some_and(|u| !u.is_empty());
     let chain = load_chain(&ChainRequest {
         tool: &tool,
         mode: fact_mode,
@@ -132,6 +136,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
         home: home.as_deref(),
         verb: &verb,
         uncertain,
+        target_uncertain,
     });
     let eval = evaluate(&chain, &fact, &settings.to_json());
     let d = decide(&eval);

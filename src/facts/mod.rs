@@ -275,6 +275,10 @@ pub fn build(
                 .push(format!("tool spec names unknown enricher `{other}`")),
         }
     }
+    // Enrichers record target uncertainty on `fact.target.uncertain`; classification
+    // replaces the rest of the target and keeps that list.
+    let target_uncertain = std::mem::take(&mut fact.target.uncertain);
     fact.target = target::classify_fact(&fact, &ctx.settings);
+    fact.target.uncertain = target_uncertain;
     fact
 }

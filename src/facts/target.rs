@@ -17,6 +17,12 @@ pub struct Target {
     pub name: String,
     /// `cluster`, `account`, `workspace`, `branch`, or `""` when there is no target.
     pub kind: String,
+    /// What could not be determined about where the command lands (an unreadable
+    /// kubeconfig, an aws profile that cannot be resolved, a workspace file that cannot
+    /// be read). Unlike the fact's other `uncertain` entries these refuse in **every**
+    /// mode: in write mode the user's target policies are the guard, and a wrong target
+    /// would silence them. Enrichers push here; classification keeps the list.
+    pub uncertain: Vec<String>,
 }
 
 impl Target {
@@ -26,6 +32,7 @@ impl Target {
             env: "unknown".to_string(),
             name: String::new(),
             kind: String::new(),
+            uncertain: Vec::new(),
         }
     }
 }
@@ -118,6 +125,7 @@ pub fn classify(kind: &str, name: &str, aliases: &[&str], settings: &Settings) -
         env: env.to_string(),
         name: name.to_string(),
         kind: kind.to_string(),
+        uncertain: Vec::new(),
     }
 }
 

@@ -15,8 +15,10 @@ pub enum Scope {
     Always,
     /// Only for these verbs of its tool (each rule tests `input.verb`).
     Verbs(&'static [&'static str]),
-    /// Only when the fact lists something uncertain.
+    /// Only when the fact lists something uncertain (read mode).
     WhenUncertain,
+    /// Only when the target itself is uncertain (`target.uncertain`), in every mode.
+    WhenTargetUncertain,
 }
 
 /// One embedded policy file.
@@ -111,6 +113,12 @@ pub const ALL: &[BundledPolicy] = &[
         text: include_str!("../../policies/uncertain.rego"),
     },
     BundledPolicy {
+        path: "bundled/target.rego",
+        tool: None,
+        scope: Scope::WhenTargetUncertain,
+        text: include_str!("../../policies/target.rego"),
+    },
+    BundledPolicy {
         path: "bundled/self.rego",
         tool: Some("failsafe"),
         scope: Scope::Always,
@@ -129,6 +137,8 @@ pub struct Applicability<'a> {
     pub verb: &'a str,
     /// Whether the fact lists anything uncertain.
     pub uncertain: bool,
+    /// Whether the fact's target is uncertain (`target.uncertain`).
+    pub target_uncertain: bool,
 }
 
 impl BundledPolicy {
@@ -146,6 +156,7 @@ impl BundledPolicy {
     pub fn applies(&self, a: &Applicability<'_>) -> bool {
         let tool_matches = match (self.tool, a.mode) {
             (Some("failsafe"), _) => a.tool == "failsafe",
+            (None, _) if self.scope == Scope::WhenTargetUncertain => true,
             (Some(t), Mode::Read) => t == a.tool,
             (None, Mode::Read) => true,
             (_, Mode::Write) => false,
@@ -155,13 +166,14 @@ impl BundledPolicy {
                 Scope::Always => true,
                 Scope::Verbs(verbs) => verbs.contains(&a.verb),
                 Scope::WhenUncertain => a.uncertain,
+                Scope::WhenTargetUncertain => a.target_uncertain,
             }
     }
 }
 
 /// The bundled policies that can apply: in read mode the tool's own (scoped by verb) and
-/// the uncertainty policy when something is uncertain; self-protection for `failsafe` in
-/// every mode.
+/// the uncertainty policy when something is uncertain; in every mode the target policy
+/// when the target is uncertain, and self-protection for `failsafe`.
 pub fn applicable(a: &Applicability<'_>) -> Vec<&'static BundledPolicy> {
     ALL.iter().filter(|p| p.applies(a)).collect()
 }
@@ -179,6 +191,7 @@ mod tests {
             mode: Mode::Read,
             verb,
             uncertain,
+            target_uncertain: false,
         }
     }
 
@@ -210,9 +223,28 @@ mod tests {
             mode: Mode::Write,
             verb: "x",
             uncertain: true,
+            target_uncertain: false,
         };
         assert!(applicable(&w("kubectl")).is_empty());
         assert_eq!(paths(&w("failsafe")), vec!["bundled/self.rego"]);
+    }
+
+    #[test]
+    fn target_uncertainty_applies_in_every_mode() {
+        for mode in [Mode::Read, Mode::Write] {
+            let a = Applicability {
+                tool: "kubectl",
+                mode,
+                verb: "delete",
+                uncertain: false,
+                target_uncertain: true,
+            };
+            assert!(
+                paths(&a).contains(&"bundled/target.rego"),
+                "{mode:?}: {:?}",
+                paths(&a)
+            );
+        }
     }
 
     /// A fact that would trip every git rule if its verb matched.
@@ -227,6 +259,7 @@ mod tests {
             "flags": {"force": all, "hard": all, "delete": all, "prune": "now", "expire": "now",
                       "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x", "u": all},
             "uncertain": if uncertain { json!(["something"]) } else { json!([]) },
+            "target": {"uncertain": if uncertain { json!(["something"]) } else { json!([]) }},
             "git": {"protected": true, "paths": ["x"],
                     "push": {"force": true, "force_kind": "force", "delete": true, "mirror": true, "targets": ["main"]}},
         })
@@ -259,6 +292,7 @@ mod tests {
                         mode: Mode::Read,
                         verb,
                         uncertain,
+                        target_uncertain: uncertain,
                     };
                     if policy.applies(&a) || policy.scope == Scope::Always {
                         continue;

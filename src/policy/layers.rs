@@ -67,6 +67,8 @@ pub struct ChainRequest<'a> {
     pub verb: &'a str,
     /// Whether the fact lists anything uncertain.
     pub uncertain: bool,
+    /// Whether the fact's target is uncertain (`target.uncertain`).
+    pub target_uncertain: bool,
 }
 
 fn load_failure(layer: Layer, path: &Path, why: String) -> Reason {
@@ -88,6 +90,7 @@ pub fn load_chain(req: &ChainRequest<'_>) -> Chain {
         mode: req.mode,
         verb: req.verb,
         uncertain: req.uncertain,
+        target_uncertain: req.target_uncertain,
     };
     for policy in bundled::applicable(&applicability) {
         chain.files.push(policy.to_policy_file());

@@ -586,7 +586,8 @@ mod tests {
             Target {
                 env: "unknown".into(),
                 name: "main".into(),
-                kind: "branch".into()
+                kind: "branch".into(),
+                uncertain: Vec::new(),
             }
         );
         assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
