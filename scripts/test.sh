@@ -19,7 +19,9 @@ fi
 [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        apt-get update -qq && apt-get install -y -qq "${need_apt[@]}"
+        echo "scripts/test.sh: installing from apt (tests need them): ${need_apt[*]}" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
     else
         echo "scripts/test.sh: please install: ${need_apt[*]}" >&2
         exit 1
@@ -31,7 +33,7 @@ venv=.venv-test
 aws_packages=('awscli>=1.33,<2' 'moto[server]>=5,<6')
 want="$(printf '%s\n' "${aws_packages[@]}")"
 if [ "$(cat "$venv/.ready" 2>/dev/null)" != "$want" ]; then
-    echo "scripts/test.sh: creating $venv (aws CLI and moto for tests/aws_moto.rs)" >&2
+    echo "scripts/test.sh: creating $venv from PyPI (aws CLI v1 and moto for the aws tests; about 480 MB, once)" >&2
     python3 -m venv --clear "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "${aws_packages[@]}"
     "$venv/bin/aws" --version >/dev/null
