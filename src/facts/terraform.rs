@@ -47,6 +47,10 @@ pub struct TerraformFact {
     /// The words `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` added to the command line
     /// (they are in `flags`/`args` like any other word).
     pub cli_args: Vec<String>,
+    /// The workspace `workspace delete NAME` or `workspace new NAME` acts on, `""` for
+    /// every other command. It is the command's target: deleting `prod` while `dev` is
+    /// selected lands on `prod` (terraform ignores `TF_WORKSPACE` for these two).
+    pub named_workspace: String,
 }
 
 /// The arguments terraform will actually see: `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>`
@@ -118,6 +122,10 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
         replace: strings(walked, "replace"),
         backend: if help { None } else { backend::declared(&cwd) },
         cli_args: merge.added,
+        named_workspace: match (verb, walked.subverb.as_str(), walked.args.first()) {
+            ("workspace", "delete" | "new", Some(name)) => name.clone(),
+            _ => String::new(),
+        },
     });
 }
 
@@ -235,9 +243,15 @@ fn go_bool(value: &Value) -> bool {
     }
 }
 
-/// The target of a terraform command: its workspace.
+/// The target of a terraform command: the workspace `workspace delete|new` names, else
+/// the selected workspace.
 pub fn target(t: &TerraformFact, settings: &Settings) -> Target {
-    super::target::classify("workspace", &t.workspace, &[], settings)
+    let name = if t.named_workspace.is_empty() {
+        &t.workspace
+    } else {
+        &t.named_workspace
+    };
+    super::target::classify("workspace", name, &[], settings)
 }
 
 #[cfg(test)]

@@ -352,3 +352,21 @@ fn an_empty_word_is_not_the_command() {
     assert_eq!(fact.verb, "apply");
     assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
 }
+
+#[rstest]
+#[case::delete_names_its_target("", "workspace delete prod", "prod")]
+#[case::new_names_its_target("", "workspace new prod-eu", "prod-eu")]
+#[case::env_alias("", "env delete prod", "prod")]
+#[case::with_options("", "workspace delete -force prod", "prod")]
+#[case::select_keeps_the_selected("prod", "workspace select blue", "dev")]
+#[case::plain_command("prod", "apply", "dev")]
+#[case::delete_without_a_name("prod", "workspace delete", "dev")]
+fn workspace_commands_land_on_the_workspace_they_name(
+    #[case] dir: &str,
+    #[case] line: &str,
+    #[case] target: &str,
+) {
+    // TF_WORKSPACE selects `dev`; terraform ignores it for `workspace delete|new`.
+    let (fact, _, _t) = run_env(dir, line, &[("TF_WORKSPACE", "dev")]);
+    assert_eq!(fact.target.name, target, "{line}");
+}
