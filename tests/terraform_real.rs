@@ -170,3 +170,17 @@ fn a_workspace_file_terraform_would_ignore_refuses_in_every_mode() {
         .run();
     run.assert_code(0).assert_stdout_eq("prod\n");
 }
+
+/// No real terraform needed: the stand-in must not run.
+#[test]
+fn a_chdir_that_is_not_utf8_refuses_in_write_mode() {
+    let sb = Sandbox::new();
+    sb.write_mode();
+    sb.tool("terraform")
+        .arg(crate::sandbox::non_utf8("-chdir=infra"))
+        .arg("apply")
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("target.uncertain")
+        .assert_not_ran("terraform");
+}

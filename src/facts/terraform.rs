@@ -98,6 +98,14 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
         None => ctx.cwd.clone(),
     };
     fact.cwd = cwd.display().to_string();
+    // A -chdir that is not UTF-8 was turned into text lossily (U+FFFD), so the directory
+    // read here is not the one terraform enters: its workspace is unknown.
+    if !help && chdir.as_ref().is_some_and(|c| c.dir.contains('\u{FFFD}')) {
+        fact.target.uncertain.push(
+            "the -chdir directory is not valid UTF-8, so failsafe cannot read which workspace it selects"
+                .to_string(),
+        );
+    }
     // An unreadable workspace file leaves the target unknown: refused in every mode
     // (bundled/target.rego), except when only asking for help, which runs nothing.
     let workspace = workspace(&cwd, ctx).unwrap_or_else(|problem| {

@@ -370,3 +370,15 @@ fn workspace_commands_land_on_the_workspace_they_name(
     let (fact, _, _t) = run_env(dir, line, &[("TF_WORKSPACE", "dev")]);
     assert_eq!(fact.target.name, target, "{line}");
 }
+
+#[test]
+fn a_chdir_that_is_not_utf8_leaves_the_target_uncertain() {
+    let t = tree();
+    let words = vec!["-chdir=pr\u{FFFD}od".to_string(), "apply".to_string()];
+    let (fact, _) = build_in(t.path(), "terraform", words, &[]);
+    assert!(
+        fact.target.uncertain.iter().any(|u| u.contains("-chdir")),
+        "{:?}",
+        fact.target.uncertain
+    );
+}
