@@ -47,8 +47,10 @@ asking_for_help if {
 	input.subverb == ""
 }
 
-# `--dry-run`, `--dry-run=client`, `--dry-run=server` or the legacy `--dry-run=true`; the
-# enricher reports `false` for `none`, `false` and values helm refuses.
+# `--dry-run`, `--dry-run=client`, `--dry-run=server` or the legacy `--dry-run=true`, as
+# the last `--dry-run` on the line; the enricher reads it per command the way helm does
+# and reports `false` for `none`, `false`, `--dry-run=`, values helm refuses, and
+# commands that have no --dry-run (docs/tools/helm.md).
 dry_run if input.helm.dry_run in {"client", "server", true}
 
 allowed if asking_for_help

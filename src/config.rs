@@ -62,6 +62,132 @@ pub fn process_home() -> Option<PathBuf> {
         .or_else(dirs::home_dir)
 }
 
+/// The file `failsafe install-shims` writes next to the shims: the set-up they were
+/// installed for. Read only when `FAILSAFE_CONFIG_DIR` or `FAILSAFE_PANE` is set.
+pub const INSTALL_RECORD: &str = ".failsafe-install.json";
+
+/// The content of [`INSTALL_RECORD`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InstallRecord {
+    /// The config dir in effect when the shims were installed.
+    pub config_dir: PathBuf,
+    /// `FAILSAFE_PANE` when the shims were installed (`None`: unset).
+    pub failsafe_pane: Option<String>,
+}
+
+/// How a decision's config dir or pane id was moved away from the installed set-up by
+/// an environment variable (see docs/threat-model.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escape {
+    /// The config dir `FAILSAFE_CONFIG_DIR` chose, when it is not the installed one.
+    pub config_dir: Option<PathBuf>,
+    /// `FAILSAFE_PANE` set the pane id, and not to what it was at install time.
+    pub pane_from_var: bool,
+    /// The config dir the shims were installed for; its log also gets the record.
+    pub installed_config_dir: PathBuf,
+    /// The install record it was read from; `None`: no record, the default config dir.
+    pub install_record: Option<PathBuf>,
+}
+
+/// The directory of the shim that is running: the parent of `argv0` when it is a path
+/// to this executable, else the first absolute `PATH` entry whose `binary` is this
+/// executable (compared by device and inode). `None` when neither is found.
+pub fn running_shim_dir(argv0: &str, binary: &str, path: &std::ffi::OsStr) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let me = crate::shim::self_id()?;
+    let is_me = |p: &Path| std::fs::metadata(p).is_ok_and(|m| (m.dev(), m.ino()) == me);
+    if argv0.contains('/') {
+        let typed = Path::new(argv0);
+        if is_me(typed) {
+            return typed.parent().map(Path::to_path_buf);
+        }
+    }
+    std::env::split_paths(path)
+        .filter(|dir| dir.is_absolute())
+        .find(|dir| is_me(&dir.join(binary)))
+}
+
+/// Reads `<shim_dir>/.failsafe-install.json`; `None` when it is missing or unreadable
+/// (the caller then compares with the default config dir).
+pub fn read_install_record(shim_dir: &Path) -> Option<InstallRecord> {
+    let text = std::fs::read_to_string(shim_dir.join(INSTALL_RECORD)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Writes `<shim_dir>/.failsafe-install.json` for the current environment.
+///
+/// # Errors
+/// Any I/O error from writing the file.
+pub fn write_install_record(shim_dir: &Path, record: &InstallRecord) -> std::io::Result<()> {
+    let text = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+    crate::fsutil::write_private_atomic(&shim_dir.join(INSTALL_RECORD), &text)
+}
+
+/// Whether `a` and `b` name the same directory: equal as given, or equal once symlinks
+/// are resolved (when both exist).
+pub fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || match (a.canonicalize(), b.canonicalize()) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+}
+
+/// Whether this decision escapes the installed set-up: `FAILSAFE_CONFIG_DIR` names
+/// another config dir than the one the shims were installed for, or `FAILSAFE_PANE`
+/// sets a pane id it did not set at install time.
+///
+/// Costs nothing unless one of the two variables is set; then it finds the running shim
+/// (`running_shim_dir`) and reads its install record. Without a record the installed
+/// config dir is the default one (`$XDG_CONFIG_HOME/failsafe`, else
+/// `~/.config/failsafe`) and any `FAILSAFE_PANE` counts as moved. `effective` is the
+/// config dir the decision was made under.
+pub fn detect_escape(
+    env: &dyn Fn(&str) -> Option<String>,
+    home: Option<&Path>,
+    shim_dir: &dyn Fn() -> Option<PathBuf>,
+    effective: &Path,
+) -> Option<Escape> {
+    let config_var = env("FAILSAFE_CONFIG_DIR").filter(|v| !v.is_empty());
+    let pane_var = env("FAILSAFE_PANE").filter(|v| !v.is_empty());
+    if config_var.is_none() && pane_var.is_none() {
+        return None;
+    }
+    let found = shim_dir().and_then(|dir| {
+        let record = read_install_record(&dir)?;
+        Some((dir.join(INSTALL_RECORD), record))
+    });
+    let (install_record, installed) = match found {
+        Some((path, record)) => (Some(path), record),
+        None => {
+            let without = |name: &str| {
+                if name == "FAILSAFE_CONFIG_DIR" {
+                    None
+                } else {
+                    env(name)
+                }
+            };
+            let default = InstallRecord {
+                config_dir: config_dir(&without, home),
+                failsafe_pane: None,
+            };
+            (None, default)
+        }
+    };
+    let moved_dir = config_var
+        .is_some()
+        .then(|| effective.to_path_buf())
+        .filter(|dir| !same_dir(dir, &installed.config_dir));
+    let pane_moved = pane_var.is_some() && pane_var != installed.failsafe_pane;
+    (moved_dir.is_some() || pane_moved).then_some(Escape {
+        config_dir: moved_dir,
+        pane_from_var: pane_moved,
+        installed_config_dir: installed.config_dir,
+        install_record,
+    })
+}
+
 /// The parsed `config.toml`. Every section is optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -287,5 +413,106 @@ mod tests {
         let bad = Settings::parse(p, "[gti]\nx = 1\n").map_err(|e| e.to_string());
         assert!(bad.is_err_and(|e| e.contains("config.toml")));
         assert_eq!(Settings::default().git.protected_branches.len(), 8);
+    }
+
+    /// `detect_escape` with variables `vars`, home `/home/u`, and a shim dir holding
+    /// `record` (or no install record when `None`).
+    fn escape_with(
+        vars: &[(&str, &str)],
+        record: Option<&InstallRecord>,
+        effective: &str,
+    ) -> Option<Escape> {
+        let Ok(t) = tempfile::tempdir() else {
+            unreachable!("cannot create a temporary directory")
+        };
+        if let Some(r) = record {
+            let written = write_install_record(t.path(), r);
+            assert!(written.is_ok(), "{written:?}");
+        }
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| v.to_string())
+        };
+        let dir = t.path().to_path_buf();
+        detect_escape(
+            &env,
+            Some(Path::new("/home/u")),
+            &|| Some(dir.clone()),
+            Path::new(effective),
+        )
+        .map(|mut e| {
+            e.install_record = e.install_record.map(|_| PathBuf::from("RECORD"));
+            e
+        })
+    }
+
+    fn installed(dir: &str, pane: Option<&str>) -> InstallRecord {
+        InstallRecord {
+            config_dir: PathBuf::from(dir),
+            failsafe_pane: pane.map(str::to_string),
+        }
+    }
+
+    #[rstest]
+    // Neither variable set: nothing is read, nothing escapes.
+    #[case::no_variables(&[], None, "/home/u/.config/failsafe", None)]
+    #[case::xdg_only(&[("XDG_CONFIG_HOME", "/x")], None, "/x/failsafe", None)]
+    // No install record: the default config dir is the installed one.
+    #[case::moved_without_record(
+        &[("FAILSAFE_CONFIG_DIR", "/tmp/agent")], None, "/tmp/agent",
+        Some((Some("/tmp/agent"), false, "/home/u/.config/failsafe", false))
+    )]
+    #[case::default_spelled_out(
+        &[("FAILSAFE_CONFIG_DIR", "/home/u/.config/failsafe")], None, "/home/u/.config/failsafe", None
+    )]
+    #[case::pane_without_record(
+        &[("FAILSAFE_PANE", "%9")], None, "/home/u/.config/failsafe",
+        Some((None, true, "/home/u/.config/failsafe", false))
+    )]
+    // An install record: its config dir and pane are the installed set-up.
+    #[case::installed_dir(
+        &[("FAILSAFE_CONFIG_DIR", "/srv/failsafe")], Some(installed("/srv/failsafe", None)), "/srv/failsafe", None
+    )]
+    #[case::moved_from_installed(
+        &[("FAILSAFE_CONFIG_DIR", "/tmp/agent")], Some(installed("/srv/failsafe", None)), "/tmp/agent",
+        Some((Some("/tmp/agent"), false, "/srv/failsafe", true))
+    )]
+    #[case::installed_pane(
+        &[("FAILSAFE_PANE", "agent-1")], Some(installed("/home/u/.config/failsafe", Some("agent-1"))), "/home/u/.config/failsafe", None
+    )]
+    #[case::other_pane(
+        &[("FAILSAFE_PANE", "%0")], Some(installed("/home/u/.config/failsafe", Some("agent-1"))), "/home/u/.config/failsafe",
+        Some((None, true, "/home/u/.config/failsafe", true))
+    )]
+    #[case::both(
+        &[("FAILSAFE_PANE", "%0"), ("FAILSAFE_CONFIG_DIR", "/tmp/agent")], Some(installed("/c", None)), "/tmp/agent",
+        Some((Some("/tmp/agent"), true, "/c", true))
+    )]
+    fn escapes_from_the_installed_set_up(
+        #[case] vars: &[(&str, &str)],
+        #[case] record: Option<InstallRecord>,
+        #[case] effective: &str,
+        #[case] want: Option<(Option<&str>, bool, &str, bool)>,
+    ) {
+        let got = escape_with(vars, record.as_ref(), effective);
+        let want = want.map(|(dir, pane, installed, from_record)| Escape {
+            config_dir: dir.map(PathBuf::from),
+            pane_from_var: pane,
+            installed_config_dir: PathBuf::from(installed),
+            install_record: from_record.then(|| PathBuf::from("RECORD")),
+        });
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_symlink_to_the_installed_dir_is_the_installed_dir() -> std::io::Result<()> {
+        let t = tempfile::tempdir()?;
+        let real = t.path().join("real");
+        std::fs::create_dir(&real)?;
+        std::os::unix::fs::symlink(&real, t.path().join("link"))?;
+        assert!(same_dir(&real, &t.path().join("link")));
+        assert!(!same_dir(&real, t.path()));
+        Ok(())
     }
 }

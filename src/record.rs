@@ -3,10 +3,17 @@
 //! The log room redacts, chains and appends; this module only turns a judgement into a
 //! record and applies `log.required`: by default an unwritable log is a warning and the
 //! decision stands; with `required = true` the command is refused.
+//!
+//! A decision made under a config dir or pane id that `FAILSAFE_CONFIG_DIR` or
+//! `FAILSAFE_PANE` moved away from the installed set-up is marked (`escape`) and also
+//! written to the installed config dir's log, so moving the config dir cannot hide it
+//! (docs/threat-model.md). Nothing extra is read unless one of those variables is set.
 
+use crate::config::{self, Escape};
 use crate::judge::Judgement;
-use crate::log::{self, DecisionRecord, LoggedReason, LoggedTarget};
+use crate::log::{self, DecisionRecord, LoggedEscape, LoggedReason, LoggedTarget};
 use crate::policy::Reason;
+use std::path::Path;
 
 fn logged(r: &Reason) -> LoggedReason {
     LoggedReason {
@@ -55,10 +62,76 @@ pub fn record_of(j: &Judgement) -> DecisionRecord {
     }
 }
 
+/// The `escape` field of a record.
+pub fn logged_escape(e: &Escape) -> LoggedEscape {
+    LoggedEscape {
+        config_dir: e
+            .config_dir
+            .as_ref()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default(),
+        pane_from: if e.pane_from_var {
+            "FAILSAFE_PANE".to_string()
+        } else {
+            String::new()
+        },
+        installed_config_dir: e.installed_config_dir.display().to_string(),
+        installed_from: e
+            .install_record
+            .as_ref()
+            .map_or_else(|| "default".to_string(), |p| p.display().to_string()),
+    }
+}
+
+/// The escape of this process's decision, if any (see [`config::detect_escape`]).
+fn process_escape(j: &Judgement) -> Option<Escape> {
+    let argv0 = j.fact.argv.first().map(String::as_str).unwrap_or_default();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    config::detect_escape(
+        &config::process_env,
+        config::process_home().as_deref(),
+        &|| config::running_shim_dir(argv0, &j.fact.binary, &path),
+        &j.config_dir,
+    )
+}
+
 /// Logs `j`. `Ok(None)` when logged; on failure `Ok(Some(warning))` for the caller to
 /// print after its own message, or — with `log.required` — `Err` with the refusal text.
+///
+/// A decision that escapes the installed set-up is marked and written to both logs.
 pub fn record(j: &Judgement) -> Result<Option<String>, String> {
-    match log::append(&j.config_dir, &j.settings.log, record_of(j)) {
+    let mut rec = record_of(j);
+    let escape = process_escape(j);
+    let mut installed_log_warning = None;
+    if let Some(e) = &escape {
+        rec.escape = Some(logged_escape(e));
+        if !config::same_dir(&e.installed_config_dir, &j.config_dir) {
+            installed_log_warning = append_installed(&e.installed_config_dir, rec.clone(), j)?;
+        }
+    }
+    let main = outcome(log::append(&j.config_dir, &j.settings.log, rec), j)?;
+    Ok(match (main, installed_log_warning) {
+        (Some(a), Some(b)) => Some(a + &b),
+        (a, b) => a.or(b),
+    })
+}
+
+/// Appends the record to the installed config dir's log, under that dir's own log
+/// settings (defaults when its config.toml cannot be read).
+fn append_installed(
+    dir: &Path,
+    rec: DecisionRecord,
+    j: &Judgement,
+) -> Result<Option<String>, String> {
+    let settings = crate::config::Settings::load(dir)
+        .map(|s| s.log)
+        .unwrap_or_default();
+    outcome(log::append(dir, &settings, rec), j)
+}
+
+/// Applies `log.required` to the result of one append.
+fn outcome(result: Result<(), log::LogError>, j: &Judgement) -> Result<Option<String>, String> {
+    match result {
         Ok(()) => Ok(None),
         Err(e) if j.settings.log.required => Err(format!(
             "failsafe: blocked `{}`: its decision cannot be written to the log: {e}\n  reason: config.toml sets `log.required = true`, so nothing runs unlogged\n  help:   fix the log file's permissions or free disk space, or set `log.required = false`\n",

@@ -14,7 +14,8 @@
 //! id must be among the reasons that fired (`-` for none); `@WHERE` picks the directory
 //! the command runs in (default `@feature`): `@main` and `@feature` are git repositories
 //! on those branches, `@tfprod` a terraform directory whose workspace is `prod` (backend
-//! s3), `@tf` one with no workspace selected. Words like `NAME=value` before the tool
+//! s3), `@tf` one with no workspace selected, `@tfodd` one whose workspace file cannot be
+//! read (a directory stands in its place). Words like `NAME=value` before the tool
 //! name are environment variables for that case (`TF_CLI_ARGS=-auto-approve`,
 //! `AWS_PROFILE=prod`).
 //!
@@ -148,6 +149,11 @@ fn world() -> World {
     let resource = "resource \"null_resource\" \"x\" {}\n";
     std::fs::write(tf.join("main.tf"), resource).expect("main.tf");
     repos.insert("tf", tf);
+    // A workspace file that exists but cannot be read (a directory in its place).
+    let tfodd = dir.path().join("tfodd");
+    std::fs::create_dir_all(tfodd.join(".terraform/environment")).expect("mkdir");
+    std::fs::write(tfodd.join("main.tf"), resource).expect("main.tf");
+    repos.insert("tfodd", tfodd);
     World {
         _dir: dir,
         home,

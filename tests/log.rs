@@ -268,3 +268,144 @@ fn html_report_renders_in_headless_chromium() {
         String::from_utf8_lossy(&status.stderr)
     );
 }
+
+fn lines_in(dir: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = fs::read_to_string(dir.join("decisions.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad log line {l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn a_moved_config_dir_is_also_logged_in_the_installed_one_and_reported() {
+    let sb = Sandbox::new();
+    // The agent makes a config dir of its own: a policy that lifts every block.
+    let agent = sb.root.join("agent-config");
+    sb.write(
+        agent.join("policies/mine.rego"),
+        "package failsafe.user\n\nimport rego.v1\n\nallow_override contains {\"id\": \"agent.anything\", \"reason\": \"trust me\"} if true\n",
+    );
+    sb.tool("kubectl")
+        .args(["delete", "ns", "payments"])
+        .env("FAILSAFE_CONFIG_DIR", &agent)
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
+
+    // The agent's own log has its record, marked.
+    let theirs = lines_in(&agent);
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    let agent_dir = agent.display().to_string();
+    assert_eq!(theirs[0]["escape"]["config_dir"], agent_dir.as_str());
+    // The installed config dir's log has it too, marked, chained with its own records.
+    let ours = log_lines(&sb);
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    assert_eq!(ours[0]["decision"], "override");
+    assert_eq!(ours[0]["verb"], "delete");
+    assert_eq!(ours[0]["escape"]["config_dir"], agent_dir.as_str());
+    assert_eq!(ours[0]["escape"]["pane_from"], "");
+    assert_eq!(
+        ours[0]["escape"]["installed_config_dir"],
+        sb.config.display().to_string().as_str()
+    );
+    assert!(ours[1].get("escape").is_none(), "{:?}", ours[1]);
+    assert_eq!(ours[1]["prev_hash"], ours[0]["hash"]);
+    for dir in [&sb.config, &agent] {
+        sb.failsafe()
+            .args(["log", "verify"])
+            .env("FAILSAFE_CONFIG_DIR", dir)
+            .run()
+            .assert_code(0)
+            .assert_stdout_contains("chain intact");
+    }
+
+    // The human sees it in `failsafe log` and in its own section of `failsafe report`.
+    sb.failsafe()
+        .arg("log")
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains(&format!("[escaped: config dir {agent_dir}]"));
+    let report = sb.failsafe().arg("report").run();
+    report
+        .assert_code(0)
+        .assert_stdout_contains("## Outside the installed set-up")
+        .assert_stdout_contains(&format!("`{agent_dir}`"))
+        .assert_stdout_contains("`kubectl delete ns payments`");
+    let json = sb
+        .failsafe()
+        .args(["report", "--format", "json"])
+        .run()
+        .json();
+    assert_eq!(
+        json["escapes"][0]["config_dir"],
+        agent_dir.as_str(),
+        "{json:#}"
+    );
+    let html = sb.failsafe().args(["report", "--format", "html"]).run();
+    html.assert_stdout_contains("<h2>Outside the installed set-up</h2>");
+}
+
+#[test]
+fn another_pane_id_is_marked_in_the_one_log() {
+    let sb = Sandbox::new();
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .env("FAILSAFE_PANE", "agent-2")
+        .run()
+        .assert_code(0);
+    let ours = log_lines(&sb);
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0]["pane"], "agent-2");
+    assert_eq!(ours[0]["escape"]["pane_from"], "FAILSAFE_PANE");
+    assert_eq!(ours[0]["escape"]["config_dir"], "");
+    sb.failsafe()
+        .arg("report")
+        .run()
+        .assert_stdout_contains("agent-2 (from FAILSAFE_PANE)");
+}
+
+#[test]
+fn install_shims_records_the_set_up_it_installed_for() {
+    let sb = Sandbox::new();
+    let dir = sb.root.join("more-shims");
+    sb.failsafe()
+        .args(["install-shims", "--dir"])
+        .arg(&dir)
+        .args(["--tools", "kubectl"])
+        .run()
+        .assert_code(0);
+    let text = fs::read_to_string(dir.join(".failsafe-install.json")).unwrap_or_default();
+    let record: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    assert_eq!(
+        record["config_dir"],
+        sb.config.display().to_string().as_str(),
+        "{text}"
+    );
+    // Through those shims, a moved config dir names that record.
+    let agent = sb.root.join("agent-config");
+    let path = format!("{}:{}:/usr/bin:/bin", dir.display(), sb.bin.display());
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .path_var(&path)
+        .env("FAILSAFE_CONFIG_DIR", &agent)
+        .run()
+        .assert_code(0);
+    let ours = log_lines(&sb);
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(
+        ours[0]["escape"]["installed_from"],
+        dir.join(".failsafe-install.json")
+            .display()
+            .to_string()
+            .as_str()
+    );
+    sb.failsafe()
+        .args(["uninstall-shims", "--dir"])
+        .arg(&dir)
+        .run()
+        .assert_code(0);
+    assert!(!dir.exists(), "uninstall-shims leaves {}", dir.display());
+}

@@ -21,4 +21,5 @@ mod git_real;
 mod log;
 mod sandbox;
 mod shim;
+mod terraform_real;
 mod user_tools;

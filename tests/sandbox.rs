@@ -221,7 +221,23 @@ impl Sandbox {
             sb.shim(tool);
             sb.stand_in(tool, Behaviour::new());
         }
+        // What `failsafe install-shims` records: the shims are installed for this
+        // config dir and pane, so ordinary commands are not escapes (see tests/log.rs).
+        sb.install_record(&sb.config, Some(PANE));
         sb
+    }
+
+    /// Writes the shim dir's install record (`.failsafe-install.json`): the config dir
+    /// and `FAILSAFE_PANE` the shims count as installed for.
+    pub fn install_record(&self, config_dir: &Path, pane: Option<&str>) -> PathBuf {
+        let record = serde_json::json!({
+            "config_dir": config_dir.display().to_string(),
+            "failsafe_pane": pane,
+        });
+        self.write(
+            self.shims.join(".failsafe-install.json"),
+            &record.to_string(),
+        )
     }
 
     /// Adds a shim symlink named `name` in the shim dir.

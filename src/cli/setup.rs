@@ -108,6 +108,19 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
             return exit::NO;
         }
     }
+    // The set-up these shims are for: a decision made later under another config dir
+    // or pane id (moved by FAILSAFE_CONFIG_DIR / FAILSAFE_PANE) is marked and also
+    // logged in this config dir (docs/threat-model.md).
+    let record = crate::config::InstallRecord {
+        config_dir: crate::config::process_config_dir(),
+        failsafe_pane: process_env("FAILSAFE_PANE"),
+    };
+    if let Err(e) = crate::config::write_install_record(&dir, &record) {
+        err(&format!(
+            "failsafe: cannot write {}: {e}\n  help:   decisions made under a moved config dir are then logged against the default config dir\n",
+            dir.join(crate::config::INSTALL_RECORD).display()
+        ));
+    }
     out(&format!(
         "installed shims for {} in {}\nput this first on the agent's PATH (not your own terminal's):\n  export PATH=\"{}:$PATH\"\n",
         wanted.join(", "),
@@ -146,6 +159,7 @@ pub fn uninstall_shims(dir: Option<PathBuf>) -> i32 {
         }
     }
     removed.sort();
+    let _ = std::fs::remove_file(dir.join(crate::config::INSTALL_RECORD));
     let _ = std::fs::remove_dir(&dir);
     out(&format!(
         "removed {} shim(s) from {}: {}\n",

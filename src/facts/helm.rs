@@ -8,7 +8,8 @@
 //! `repo remove`).
 //!
 //! Reads kubeconfig files only: no subprocesses, no network, never runs helm. Never
-//! fails: what it cannot pin down lands in `fact.uncertain`.
+//! fails: what it cannot pin down lands in `fact.uncertain`, or in
+//! `fact.target.uncertain` when it is about where the command lands.
 
 pub mod cobra;
 
@@ -67,9 +68,10 @@ const CLUSTER_VERBS: &[&str] = &[
     "get",
 ];
 
-/// Fills `fact.helm`, renames subcommand aliases in `fact.subverb`, and pushes to
-/// `fact.uncertain` what cannot be pinned down: a command cobra would find elsewhere, and
-/// for commands that reach a cluster an unreadable kubeconfig or an undefined context.
+/// Fills `fact.helm`, renames subcommand aliases in `fact.subverb`, pushes to
+/// `fact.uncertain` a command cobra would find elsewhere, and, for commands that reach a
+/// cluster, pushes to `fact.target.uncertain` an unreadable kubeconfig, an undefined
+/// context or a missing `--kubeconfig`.
 pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let mut uncertain = Vec::new();
     let help = asks_for_help(walked);
@@ -82,7 +84,7 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     fact.subverb = canonical_subverb(&walked.verb, &walked.subverb).to_string();
 
     let verb = walked.verb.as_str();
-    let dry_run = dry_run(walked.flags.get("dry-run"));
+    let dry_run = dry_run(verb, walked.flags.get("dry-run"));
     let (release, releases, chart) = names(verb, &walked.args, walked.has_flag("generate-name"));
     let mut helm = HelmFact {
         release,
@@ -95,8 +97,11 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     if CLUSTER_VERBS.contains(&verb) {
         let mut config_problems = Vec::new();
         locate(walked, ctx, &mut helm, &mut config_problems);
+        // Every kubeconfig problem is about where the command lands: refused in every
+        // mode (bundled/target.rego), since in write mode the user's target policies
+        // are the guard and a wrong context would silence them.
         if !help && reaches_cluster(walked, &dry_run) {
-            uncertain.append(&mut config_problems);
+            fact.target.uncertain.append(&mut config_problems);
         }
     }
     fact.uncertain.append(&mut uncertain);
@@ -189,15 +194,38 @@ fn names(verb: &str, args: &[String], generate_name: bool) -> (String, Vec<Strin
     (release, releases, chart)
 }
 
-/// helm's `--dry-run` as the fact reports it, covering helm 3.13+ and helm 4:
+/// helm's `--dry-run` as the fact reports it for `verb`, covering helm 3 (3.13+ and the
+/// older boolean flag) and helm 4. Read from helm's source (`pkg/cmd/helpers.go`
+/// `cmdGetDryRunFlagStrategy`, `cmd/helm/install.go` `validateDryRunOptionFlag`,
+/// `pkg/action/{install,upgrade,rollback,uninstall}.go`); pflag keeps the last
+/// occurrence, and the bare form takes no value (`NoOptDefVal`).
 ///
-/// - absent, `none`, and false spellings → `false` (helm runs for real);
-/// - bare `--dry-run`, `client` and helm 4's `unset` → `"client"`;
-/// - `server` → `"server"`;
-/// - true spellings (`--dry-run=true`, the legacy boolean) → `true`, a client dry run;
+/// `install`, `upgrade` (with or without `--install`: the install it falls back to gets
+/// the same setting) and `rollback` (a string flag in helm 4, a boolean in helm 3):
+///
+/// - absent, `none`, false spellings, and `--dry-run=` (helm 3 reads the empty value as
+///   `none`) → `false`: helm runs for real;
+/// - bare `--dry-run`, `client`, helm 4's `unset` → `"client"`; `server` → `"server"`;
+/// - true spellings (`--dry-run=true`, `=1`, `=t` …) → `true`, a client dry run;
 /// - anything else → `false`: helm refuses the value, and a policy must not take it for
-///   a dry run.
-fn dry_run(value: Option<&Value>) -> Value {
+///   a dry run. Where one helm version refuses a value the other reads as a dry run
+///   (`=client` on helm 3's boolean rollback, `=1` on helm 3.13+), nothing runs for real
+///   in either, so the dry-run answer is safe.
+///
+/// `uninstall` has a boolean flag in every version: bare or a true spelling → `true`,
+/// anything else → `false` (`--dry-run=client` is refused by pflag). Every other verb
+/// has no `--dry-run` (helm stops with "unknown flag"), so it is `false`; `template`
+/// keeps the string reading, since `--dry-run=server` makes it contact the cluster.
+fn dry_run(verb: &str, value: Option<&Value>) -> Value {
+    match verb {
+        "install" | "upgrade" | "rollback" | "template" => dry_run_strategy(value),
+        "uninstall" => Value::Bool(value.is_some_and(is_true) && !refused_bool(value)),
+        _ => Value::Bool(false),
+    }
+}
+
+/// The string form of `--dry-run` (install, upgrade, rollback, template).
+fn dry_run_strategy(value: Option<&Value>) -> Value {
     match value {
         Some(Value::Bool(true)) => Value::String("client".into()),
         Some(Value::String(s)) => match s.as_str() {
@@ -208,6 +236,14 @@ fn dry_run(value: Option<&Value>) -> Value {
         },
         _ => Value::Bool(false),
     }
+}
+
+/// True when a switch's value is one pflag refuses (`--dry-run=client` on a boolean).
+fn refused_bool(value: Option<&Value>) -> bool {
+    matches!(value, Some(Value::String(s)) if !matches!(
+        s.as_str(),
+        "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False"
+    ))
 }
 
 /// A switch's value as pflag reads it: bare or a true spelling; an unparsable value

@@ -8,7 +8,7 @@
 //!
 //! Reads `<dir>/.terraform/environment` and the top-level `*.tf` files only: no
 //! subprocesses, no network, never runs terraform. Never fails: what it cannot pin down
-//! lands in `fact.uncertain`.
+//! lands in `fact.uncertain`, or in `fact.target.uncertain` when it is the workspace.
 
 pub mod backend;
 pub mod cli;
@@ -47,6 +47,10 @@ pub struct TerraformFact {
     /// The words `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>` added to the command line
     /// (they are in `flags`/`args` like any other word).
     pub cli_args: Vec<String>,
+    /// The workspace `workspace delete NAME` or `workspace new NAME` acts on, `""` for
+    /// every other command. It is the command's target: deleting `prod` while `dev` is
+    /// selected lands on `prod` (terraform ignores `TF_WORKSPACE` for these two).
+    pub named_workspace: String,
 }
 
 /// The arguments terraform will actually see: `TF_CLI_ARGS` and `TF_CLI_ARGS_<command>`
@@ -73,9 +77,9 @@ fn merged(rest: &[String], ctx: &Context) -> (Vec<String>, cli::Merged) {
     (line, merged)
 }
 
-/// Fills `fact.terraform`, sets `fact.cwd` to the `-chdir` directory, and pushes to
-/// `fact.uncertain` a command terraform would pick differently and a workspace file that
-/// exists but cannot be read.
+/// Fills `fact.terraform`, sets `fact.cwd` to the `-chdir` directory, pushes to
+/// `fact.uncertain` a command terraform would pick differently, and to
+/// `fact.target.uncertain` a workspace file that exists but cannot be read.
 pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let rest = fact.argv.get(1..).unwrap_or(&[]).to_vec();
     let chdir = cli::extract_chdir(&rest);
@@ -94,7 +98,22 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
         None => ctx.cwd.clone(),
     };
     fact.cwd = cwd.display().to_string();
-    let workspace = workspace(&cwd, ctx, (!help).then_some(&mut fact.uncertain));
+    // A -chdir that is not UTF-8 was turned into text lossily (U+FFFD), so the directory
+    // read here is not the one terraform enters: its workspace is unknown.
+    if !help && chdir.as_ref().is_some_and(|c| c.dir.contains('\u{FFFD}')) {
+        fact.target.uncertain.push(
+            "the -chdir directory is not valid UTF-8, so failsafe cannot read which workspace it selects"
+                .to_string(),
+        );
+    }
+    // An unreadable workspace file leaves the target unknown: refused in every mode
+    // (bundled/target.rego), except when only asking for help, which runs nothing.
+    let workspace = workspace(&cwd, ctx).unwrap_or_else(|problem| {
+        if !help {
+            fact.target.uncertain.push(problem);
+        }
+        String::new()
+    });
     let verb = walked.verb.as_str();
     let on = |name: &str| walked.flags.get(name).is_some_and(go_bool);
     let plan_file = match (verb, walked.args.first()) {
@@ -111,6 +130,10 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
         replace: strings(walked, "replace"),
         backend: if help { None } else { backend::declared(&cwd) },
         cli_args: merge.added,
+        named_workspace: match (verb, walked.subverb.as_str(), walked.args.first()) {
+            ("workspace", "delete" | "new", Some(name)) => name.clone(),
+            _ => String::new(),
+        },
     });
 }
 
@@ -166,26 +189,45 @@ fn effective_dir(cwd: &Path, dir: &str) -> PathBuf {
     })
 }
 
-/// The selected workspace. A workspace file that exists but cannot be read is reported
-/// in `uncertain` (when given) and the workspace is then `""`.
-fn workspace(cwd: &Path, ctx: &Context, uncertain: Option<&mut Vec<String>>) -> String {
+/// The selected workspace, read as terraform's `Meta.WorkspaceOverridden` reads it:
+/// `TF_WORKSPACE` verbatim when set and non-empty; else the file `environment` in the
+/// data directory (`TF_DATA_DIR`, taken from the `-chdir` directory when relative, else
+/// `.terraform`), trimmed of surrounding white space as Go's `bytes.TrimSpace` trims it;
+/// else `default` (no file, an empty file, or a path through a non-directory).
+///
+/// Fails with a message for `target.uncertain` when the file exists but cannot be read
+/// (a directory, a FIFO, no permission) or is not UTF-8. terraform itself logs such a
+/// read error and silently uses `default` — which is exactly the surprise a guard must
+/// not repeat: the workspace the human selected is unknown.
+fn workspace(cwd: &Path, ctx: &Context) -> Result<String, String> {
     if let Some(name) = ctx.var("TF_WORKSPACE") {
-        return name.to_string();
+        return Ok(name.to_string());
     }
     let data_dir = ctx.var("TF_DATA_DIR").unwrap_or(".terraform");
     let path = cwd.join(data_dir).join("environment");
-    match super::kubeconfig::read_text(&path) {
-        Ok(Some(text)) if !text.trim().is_empty() => text.trim().to_string(),
-        Ok(_) => "default".to_string(),
-        Err(cause) => {
-            if let Some(uncertain) = uncertain {
-                uncertain.push(format!(
-                    "terraform workspace file `{}` cannot be read: {cause}",
-                    path.display()
-                ));
-            }
-            String::new()
+    let unreadable = |cause: &str| {
+        format!(
+            "terraform workspace file `{}` cannot be read ({cause}); terraform would fall back to workspace `default`, which may not be the one selected",
+            path.display()
+        )
+    };
+    match std::fs::metadata(&path) {
+        // ENOTDIR: a parent is a file, so there is no workspace file (terraform's
+        // read fails the same way and it uses `default`).
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok("default".to_string());
         }
+        _ => {}
+    }
+    match super::kubeconfig::read_text(&path) {
+        Ok(Some(text)) if !text.trim().is_empty() => Ok(text.trim().to_string()),
+        Ok(_) => Ok("default".to_string()),
+        Err(cause) => Err(unreadable(&cause)),
     }
 }
 
@@ -209,9 +251,15 @@ fn go_bool(value: &Value) -> bool {
     }
 }
 
-/// The target of a terraform command: its workspace.
+/// The target of a terraform command: the workspace `workspace delete|new` names, else
+/// the selected workspace.
 pub fn target(t: &TerraformFact, settings: &Settings) -> Target {
-    super::target::classify("workspace", &t.workspace, &[], settings)
+    let name = if t.named_workspace.is_empty() {
+        &t.workspace
+    } else {
+        &t.named_workspace
+    };
+    super::target::classify("workspace", name, &[], settings)
 }
 
 #[cfg(test)]

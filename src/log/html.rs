@@ -99,7 +99,9 @@ pub(crate) fn render(s: &Summary) -> String {
             esc(&c.key)
         );
     }
-    out.push_str("</div>\n<h2>Decisions over time</h2>\n");
+    out.push_str("</div>\n");
+    escape_table(&mut out, s);
+    out.push_str("<h2>Decisions over time</h2>\n");
     out.push_str(&timeline_chart(s));
     out.push_str("<div class=\"grid\">\n<section>\n<h2>Top rules</h2>\n");
     out.push_str(&bar_chart(&s.by_rule, BLOCK, "No rule fired."));
@@ -243,6 +245,42 @@ fn bar_chart(counts: &[Count], colour: &str, empty: &str) -> String {
     }
     svg.push_str("</svg>\n");
     svg
+}
+
+/// Decisions made under a moved config dir or pane id; absent when there are none.
+fn escape_table(out: &mut String, s: &Summary) {
+    if s.escapes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Outside the installed set-up</h2>\n<p class=\"note\">{} decision(s) were made under a config dir or pane id that an environment variable (<code>FAILSAFE_CONFIG_DIR</code>, <code>FAILSAFE_PANE</code>) moved away from the set-up the shims were installed for. Check who set the variable.</p>",
+        s.escapes.len()
+    );
+    out.push_str("<table>\n<tr><th>time</th><th>decision</th><th>command</th><th>target</th><th>config dir used</th><th>pane</th><th>installed config dir</th></tr>\n");
+    for e in s.escapes.iter().take(REFUSALS_SHOWN) {
+        let pane = if e.pane_from.is_empty() {
+            esc(&e.pane)
+        } else {
+            format!("{} (from {})", esc(&e.pane), esc(&e.pane_from))
+        };
+        let used = if e.config_dir.is_empty() {
+            "(installed)".to_string()
+        } else {
+            format!("<code>{}</code>", esc(&e.config_dir))
+        };
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"t\">{}</td><td style=\"color:{}\">{}</td><td><code>{}</code></td><td>{}</td><td>{used}</td><td>{pane}</td><td><code>{}</code></td></tr>",
+            esc(&short_time(&e.time)),
+            decision_colour(&e.decision),
+            esc(&e.decision),
+            esc(&e.command),
+            esc(&e.target),
+            esc(&e.installed_config_dir)
+        );
+    }
+    out.push_str("</table>\n");
 }
 
 fn refusal_table(out: &mut String, s: &Summary) {

@@ -28,6 +28,47 @@ fn count_table(out: &mut String, title: &str, column: &str, counts: &[Count]) {
     }
 }
 
+/// Decisions made under a moved config dir or pane id, first because someone should
+/// look at them; absent when there are none.
+fn escapes(out: &mut String, s: &Summary) {
+    if s.escapes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n## Outside the installed set-up\n\n{} decision(s) were made under a config dir or pane id that an environment variable (`FAILSAFE_CONFIG_DIR`, `FAILSAFE_PANE`) moved away from the set-up the shims were installed for: the policies and mode of that config dir decided them. Check who set the variable.\n\n| time | decision | command | target | config dir used | pane | installed config dir |\n|---|---|---|---|---|---|---|",
+        s.escapes.len()
+    );
+    for e in s.escapes.iter().take(REFUSALS_SHOWN) {
+        let pane = if e.pane_from.is_empty() {
+            cell(&e.pane)
+        } else {
+            format!("{} (from {})", cell(&e.pane), e.pane_from)
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {pane} | {} |",
+            short_time(&e.time),
+            cell(&e.decision),
+            code(&e.command),
+            cell(&e.target),
+            if e.config_dir.is_empty() {
+                "(installed)".to_string()
+            } else {
+                code(&e.config_dir)
+            },
+            code(&e.installed_config_dir),
+        );
+    }
+    if s.escapes.len() > REFUSALS_SHOWN {
+        let _ = writeln!(
+            out,
+            "\n… and {} more (see `--format json`).",
+            s.escapes.len() - REFUSALS_SHOWN
+        );
+    }
+}
+
 /// The whole report.
 pub(crate) fn render(s: &Summary) -> String {
     let mut out = String::from("# failsafe report\n\n");
@@ -42,6 +83,7 @@ pub(crate) fn render(s: &Summary) -> String {
     if s.shared {
         out.push_str("\nShared copy: home paths, user names, account ids, ARNs, cluster and host names are replaced by placeholders.\n");
     }
+    escapes(&mut out, s);
     count_table(&mut out, "Decisions", "decision", &s.by_decision);
     out.push_str("\n## Refusals, most dangerous first\n\n");
     if s.refusals.is_empty() {

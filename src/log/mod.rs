@@ -79,6 +79,12 @@ pub struct DecisionRecord {
     pub target: LoggedTarget,
     /// Time spent deciding, in microseconds.
     pub duration_us: u64,
+    /// Set when the decision was made under a config dir or pane id that an environment
+    /// variable moved away from the set-up the shims were installed for; such a record
+    /// is also written to the installed config dir's log. Absent otherwise (and in every
+    /// older line), so it costs nothing and leaves old hashes valid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escape: Option<LoggedEscape>,
     /// The `hash` of the record before this one ([`GENESIS_HASH`] for the first);
     /// set by [`append`].
     pub prev_hash: String,
@@ -112,6 +118,23 @@ pub struct LoggedTarget {
     pub name: String,
     /// `cluster`, `account`, `workspace`, `branch` or `""`.
     pub kind: String,
+}
+
+/// How a decision escaped the installed set-up (see `docs/threat-model.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggedEscape {
+    /// The config dir `FAILSAFE_CONFIG_DIR` chose, when it is not the installed one;
+    /// `""` when the config dir was not moved.
+    pub config_dir: String,
+    /// `FAILSAFE_PANE` when that variable set the pane id to something the installed
+    /// set-up did not have; `""` otherwise.
+    pub pane_from: String,
+    /// The config dir the shims were installed for (whose log also gets the record).
+    pub installed_config_dir: String,
+    /// Where that came from: the install record next to the shims, or `default` (no
+    /// install record found: `$XDG_CONFIG_HOME/failsafe`, else `~/.config/failsafe`).
+    pub installed_from: String,
 }
 
 /// Why the log could not be written or read. Every variant names the file.

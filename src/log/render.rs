@@ -44,13 +44,30 @@ pub fn render_log(records: &[DecisionRecord], json: bool) -> String {
             .unwrap_or(0)
     };
     let (w_decision, w_command, w_target) = (width(1), width(2), width(3));
-    for [time, decision, command, target, rule] in rows {
-        let _ = writeln!(
-            out,
-            "{time}  {decision:<w_decision$}  {command:<w_command$}  {target:<w_target$}  {rule}"
+    for (record, [time, decision, command, target, rule]) in records.iter().zip(rows) {
+        let mark = record
+            .escape
+            .as_ref()
+            .map(|e| format!("  [{}]", escape_label(e)))
+            .unwrap_or_default();
+        let line = format!(
+            "{time}  {decision:<w_decision$}  {command:<w_command$}  {target:<w_target$}  {rule}{mark}"
         );
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     out
+}
+
+/// What moved, in a few words: `escaped: config dir /tmp/x, pane from FAILSAFE_PANE`.
+pub(crate) fn escape_label(e: &super::LoggedEscape) -> String {
+    let mut parts = Vec::new();
+    if !e.config_dir.is_empty() {
+        parts.push(format!("config dir {}", e.config_dir));
+    }
+    if !e.pane_from.is_empty() {
+        parts.push(format!("pane from {}", e.pane_from));
+    }
+    format!("escaped: {}", parts.join(", "))
 }
 
 /// The command of a record as one shell-quoted line: the name it was invoked as, then
@@ -148,6 +165,30 @@ mod tests {
             text,
             "2026-11-22T03:04:05.123456Z  block  kubectl delete ns 'pay ments'  prod:eks-prod  kubectl.mutating-verb\n"
         );
+    }
+
+    #[test]
+    fn escaped_records_are_marked() {
+        let mut r = sample();
+        r.escape = Some(crate::log::LoggedEscape {
+            config_dir: "/tmp/agent".into(),
+            pane_from: "FAILSAFE_PANE".into(),
+            installed_config_dir: "/home/u/.config/failsafe".into(),
+            installed_from: "default".into(),
+        });
+        let text = render_log(&[r.clone()], false);
+        assert!(
+            text.ends_with(
+                "kubectl.mutating-verb  [escaped: config dir /tmp/agent, pane from FAILSAFE_PANE]\n"
+            ),
+            "{text}"
+        );
+        let json = render_log(&[r], true);
+        assert!(
+            json.contains("\"escape\":{\"config_dir\":\"/tmp/agent\""),
+            "{json}"
+        );
+        assert!(!render_log(&[sample()], true).contains("escape"));
     }
 
     #[test]

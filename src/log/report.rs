@@ -156,6 +156,26 @@ pub(crate) struct Summary {
     /// Blocked commands, most frequent first (at most 10).
     pub(crate) top_blocked: Vec<Count>,
     pub(crate) timeline: Timeline,
+    /// Decisions made under a config dir or pane id an environment variable moved away
+    /// from the installed set-up, newest first.
+    pub(crate) escapes: Vec<EscapeRow>,
+}
+
+/// One decision made outside the installed set-up (a record with `escape`).
+#[derive(Debug, Serialize)]
+pub(crate) struct EscapeRow {
+    pub(crate) time: String,
+    pub(crate) decision: String,
+    pub(crate) command: String,
+    pub(crate) target: String,
+    /// The config dir the decision was made under, when it was moved; `""` otherwise.
+    pub(crate) config_dir: String,
+    /// `FAILSAFE_PANE` when that variable moved the pane id; `""` otherwise.
+    pub(crate) pane_from: String,
+    /// The pane id the decision was made under.
+    pub(crate) pane: String,
+    /// The config dir the shims were installed for.
+    pub(crate) installed_config_dir: String,
 }
 
 /// A key and how often it occurred.
@@ -309,6 +329,23 @@ impl Summary {
         });
         let mut top_blocked = ranked(blocked);
         top_blocked.truncate(10);
+        let mut escapes: Vec<EscapeRow> = records
+            .iter()
+            .filter_map(|r| {
+                let e = r.escape.as_ref()?;
+                Some(EscapeRow {
+                    time: r.time.clone(),
+                    decision: r.decision.clone(),
+                    command: command_line(r),
+                    target: target_label(r),
+                    config_dir: e.config_dir.clone(),
+                    pane_from: e.pane_from.clone(),
+                    pane: r.pane.clone(),
+                    installed_config_dir: e.installed_config_dir.clone(),
+                })
+            })
+            .collect();
+        escapes.sort_by(|a, b| b.time.cmp(&a.time));
         Summary {
             generated: format_micros(to),
             since: format_since(since),
@@ -324,6 +361,7 @@ impl Summary {
             refusals,
             top_blocked,
             timeline: timeline(records, from, to, since),
+            escapes,
         }
     }
 }

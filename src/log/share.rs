@@ -82,6 +82,11 @@ impl Scrubber {
                 out.argv = r.argv.iter().map(|a| text(a)).collect();
                 out.cwd = text(&r.cwd);
                 out.target.name = text(&r.target.name);
+                if let Some(e) = &mut out.escape {
+                    e.config_dir = text(&e.config_dir);
+                    e.installed_config_dir = text(&e.installed_config_dir);
+                    e.installed_from = text(&e.installed_from);
+                }
                 for reason in &mut out.reasons {
                     reason.reason = text(&reason.reason);
                     reason.location = text(&reason.location);

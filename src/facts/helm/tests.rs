@@ -150,6 +150,30 @@ fn facts_from_command_lines(
 #[case("install web c --dry-run=unset", json!("client"))]
 #[case("install web c --dry-run=bogus", json!(false))]
 #[case("upgrade --dry-run web c", json!("client"))]
+// pflag keeps the last occurrence.
+#[case("install web c --dry-run --dry-run=none", json!(false))]
+#[case("install web c --dry-run=none --dry-run", json!("client"))]
+#[case("upgrade web c --install --dry-run=server --dry-run=false", json!(false))]
+// helm 3 reads an explicit empty value as `none`.
+#[case("install web c --dry-run=", json!(false))]
+#[case("upgrade -i web c --dry-run=1", json!(true))]
+// Values are case-sensitive: helm refuses `Client`.
+#[case("install web c --dry-run=Client", json!(false))]
+// rollback: helm 4's string flag (helm 3's boolean refuses what it does not read).
+#[case("rollback web 1 --dry-run", json!("client"))]
+#[case("rollback web 1 --dry-run=server", json!("server"))]
+#[case("rollback web 1 --dry-run=none", json!(false))]
+// uninstall has a boolean --dry-run in every helm version.
+#[case("uninstall web --dry-run", json!(true))]
+#[case("delete web --dry-run=true", json!(true))]
+#[case("uninstall web --dry-run=t", json!(true))]
+#[case("uninstall web --dry-run=false", json!(false))]
+#[case("uninstall web --dry-run --dry-run=0", json!(false))]
+#[case("uninstall web --dry-run=client", json!(false))]
+#[case("uninstall web --dry-run=server", json!(false))]
+// Commands without a --dry-run flag: helm stops with "unknown flag".
+#[case("test web --dry-run", json!(false))]
+#[case("list --dry-run=client", json!(false))]
 fn dry_run_values(#[case] line: &str, #[case] want: Value) {
     assert_eq!(run(line).1.dry_run, want, "{line}");
 }
@@ -226,22 +250,20 @@ fn undefined_context_is_uncertain_only_where_helm_reaches_the_cluster(
     #[case] uncertain: bool,
 ) {
     let (fact, helm) = run(line);
-    assert_eq!(
-        !fact.uncertain.is_empty(),
-        uncertain,
-        "{line}: {:?}",
-        fact.uncertain
-    );
+    let target = &fact.target.uncertain;
+    assert_eq!(!target.is_empty(), uncertain, "{line}: {target:?}");
     if uncertain {
-        assert!(fact.uncertain[0].contains("`nope`"), "{:?}", fact.uncertain);
+        assert!(target[0].contains("`nope`"), "{target:?}");
     }
+    // It is the target that is unknown, not the command line.
+    assert!(fact.uncertain.is_empty(), "{line}: {:?}", fact.uncertain);
     if fact.verb != "repo" {
         assert_eq!(helm.kube_context, "nope");
     }
 }
 
 #[test]
-fn unreadable_kubeconfig_is_uncertain_for_cluster_verbs() {
+fn unreadable_kubeconfig_leaves_the_target_uncertain_for_cluster_verbs() {
     let dir = home();
     let broken = dir.path().join("broken.yaml");
     let written = std::fs::write(&broken, "contexts: [\n");
@@ -252,14 +274,20 @@ fn unreadable_kubeconfig_is_uncertain_for_cluster_verbs() {
         &[],
     );
     assert!(
-        fact.uncertain
+        fact.target
+            .uncertain
             .iter()
             .any(|u| u.contains("cannot be parsed")),
         "{:?}",
-        fact.uncertain
+        fact.target.uncertain
     );
     let (fact, _) = build_words(vec!["version".into(), "--kubeconfig".into(), path], &[]);
     assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
 }
 
 #[rstest]

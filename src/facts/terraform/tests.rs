@@ -118,20 +118,103 @@ fn workspace_sources(#[case] env: &[(&str, &str)], #[case] want: &str) {
     assert_eq!(run_env("", "plan", env).1.workspace, want);
 }
 
-#[test]
-fn unreadable_workspace_file_is_uncertain() {
+/// Runs `terraform LINE` in a fresh directory whose workspace file is `content` (or a
+/// directory when `None`), with `env`.
+fn with_environment(
+    content: Option<&[u8]>,
+    line: &str,
+    env: &[(&str, &str)],
+) -> (Fact, TerraformFact) {
     let t = tree();
-    let odd = t.path().join("odd");
-    let _ = fs::create_dir_all(odd.join(".terraform/environment"));
-    let (fact, tf) = build_in(&odd, "terraform", words("plan"), &[]);
+    let dir = t.path().join("odd");
+    let file = dir.join(".terraform/environment");
+    let made = match content {
+        Some(bytes) => {
+            fs::create_dir_all(dir.join(".terraform")).and_then(|()| fs::write(&file, bytes))
+        }
+        None => fs::create_dir_all(&file),
+    };
+    assert!(made.is_ok(), "{made:?}");
+    build_in(&dir, "terraform", words(line), env)
+}
+
+// Checked against terraform 1.11.4 (`terraform workspace show`): the file is trimmed of
+// white space on both sides, an empty or blank file is `default`, TF_WORKSPACE wins
+// over the file and is taken verbatim, a relative TF_DATA_DIR is taken from the
+// -chdir directory.
+#[rstest]
+#[case::trailing_newline(b"prod\n".as_slice(), &[], "prod")]
+#[case::blank_lines(b"prod\n\n  ".as_slice(), &[], "prod")]
+#[case::leading_space(b"  prod  ".as_slice(), &[], "prod")]
+#[case::crlf(b"prod\r\n".as_slice(), &[], "prod")]
+#[case::empty(b"".as_slice(), &[], "default")]
+#[case::newline_only(b"\n".as_slice(), &[], "default")]
+#[case::env_wins(b"prod".as_slice(), &[("TF_WORKSPACE", "dev")], "dev")]
+#[case::env_verbatim(b"prod".as_slice(), &[("TF_WORKSPACE", " dev ")], " dev ")]
+#[case::empty_env_is_unset(b"prod".as_slice(), &[("TF_WORKSPACE", "")], "prod")]
+#[case::data_dir_moves_the_file(b"prod".as_slice(), &[("TF_DATA_DIR", "../custom-data")], "staging")]
+#[case::data_dir_through_a_file(b"prod".as_slice(), &[("TF_DATA_DIR", ".terraform/environment")], "default")]
+fn workspace_file_like_terraform(
+    #[case] content: &[u8],
+    #[case] env: &[(&str, &str)],
+    #[case] want: &str,
+) {
+    let (fact, tf) = with_environment(Some(content), "plan", env);
+    assert_eq!(tf.workspace, want);
+    assert_eq!(fact.target.name, want);
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
+}
+
+#[test]
+fn relative_data_dir_is_taken_from_the_chdir_directory() {
+    let t = tree();
+    let written = fs::create_dir_all(t.path().join("prod/dd"))
+        .and_then(|()| fs::write(t.path().join("prod/dd/environment"), "blue"));
+    assert!(written.is_ok(), "{written:?}");
+    let (_, tf) = build_in(
+        t.path(),
+        "terraform",
+        words("-chdir=prod plan"),
+        &[("TF_DATA_DIR", "dd")],
+    );
+    assert_eq!(tf.workspace, "blue");
+}
+
+#[rstest]
+#[case::a_directory(None)]
+#[case::not_utf8(Some(b"pr\xffod".as_slice()))]
+fn unreadable_workspace_file_leaves_the_target_uncertain(#[case] content: Option<&[u8]>) {
+    let (fact, tf) = with_environment(content, "plan", &[]);
     assert_eq!(tf.workspace, "");
     assert!(
-        fact.uncertain.iter().any(|u| u.contains("environment")),
+        fact.target
+            .uncertain
+            .iter()
+            .any(|u| u.contains("environment")),
         "{:?}",
-        fact.uncertain
+        fact.target.uncertain
     );
-    let (fact, _) = build_in(&odd, "terraform", words("plan -help"), &[]);
+    // It is the target that is unknown, not the command line.
     assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+    // TF_WORKSPACE wins over the file, so the file is never read.
+    let (fact, tf) = with_environment(content, "apply", &[("TF_WORKSPACE", "dev")]);
+    assert_eq!(tf.workspace, "dev");
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
+    // Asking for help runs nothing.
+    let (fact, _) = with_environment(content, "plan -help", &[]);
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
 }
 
 #[rstest]
@@ -141,6 +224,15 @@ fn unreadable_workspace_file_is_uncertain() {
 #[case("apply --auto-approve=true", true, false)]
 #[case("apply -destroy -auto-approve", true, true)]
 #[case("apply -destroy=false", false, false)]
+// Go's flag package, checked against terraform 1.11.4: the last occurrence wins, `--x`
+// is `-x`, `=1` is true, `=yes` is refused (terraform stops; over-reported as true).
+#[case("apply -auto-approve -auto-approve=false", false, false)]
+#[case("apply -auto-approve=false -auto-approve", true, false)]
+#[case("apply --auto-approve", true, false)]
+#[case("apply -auto-approve=1", true, false)]
+#[case("apply -auto-approve=yes", true, false)]
+#[case("apply -destroy -destroy=f", false, false)]
+#[case("plan -destroy=T", false, true)]
 #[case("plan -destroy -out=d.tfplan", false, true)]
 #[case("destroy", false, true)]
 #[case("destroy -auto-approve -target=aws_instance.a", true, true)]
@@ -259,4 +351,34 @@ fn an_empty_word_is_not_the_command() {
     );
     assert_eq!(fact.verb, "apply");
     assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+}
+
+#[rstest]
+#[case::delete_names_its_target("", "workspace delete prod", "prod")]
+#[case::new_names_its_target("", "workspace new prod-eu", "prod-eu")]
+#[case::env_alias("", "env delete prod", "prod")]
+#[case::with_options("", "workspace delete -force prod", "prod")]
+#[case::select_keeps_the_selected("prod", "workspace select blue", "dev")]
+#[case::plain_command("prod", "apply", "dev")]
+#[case::delete_without_a_name("prod", "workspace delete", "dev")]
+fn workspace_commands_land_on_the_workspace_they_name(
+    #[case] dir: &str,
+    #[case] line: &str,
+    #[case] target: &str,
+) {
+    // TF_WORKSPACE selects `dev`; terraform ignores it for `workspace delete|new`.
+    let (fact, _, _t) = run_env(dir, line, &[("TF_WORKSPACE", "dev")]);
+    assert_eq!(fact.target.name, target, "{line}");
+}
+
+#[test]
+fn a_chdir_that_is_not_utf8_leaves_the_target_uncertain() {
+    let t = tree();
+    let words = vec!["-chdir=pr\u{FFFD}od".to_string(), "apply".to_string()];
+    let (fact, _) = build_in(t.path(), "terraform", words, &[]);
+    assert!(
+        fact.target.uncertain.iter().any(|u| u.contains("-chdir")),
+        "{:?}",
+        fact.target.uncertain
+    );
 }
