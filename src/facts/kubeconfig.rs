@@ -11,8 +11,9 @@
 //! exists but cannot be read or parsed becomes an `uncertain` entry naming the file; a
 //! file that does not exist is skipped, as client-go skips it.
 
+mod goyaml;
+
 use super::Context;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -156,6 +157,9 @@ pub fn load_with(
 ) -> Kubeconfig {
     let mut config = Kubeconfig::default();
     match explicit.filter(|g| !g.value.is_empty()) {
+        Some(given) if given.value.contains(char::REPLACEMENT_CHARACTER) => {
+            uncertain.push(not_utf8(given.origin));
+        }
         Some(given) => {
             let path = absolute(ctx, given.value);
             match read_text(&path) {
@@ -168,15 +172,18 @@ pub fn load_with(
                 Err(cause) => uncertain.push(unreadable(&path, &cause)),
             }
         }
-        None => {
-            for path in search_path(ctx) {
-                match read_text(&path) {
-                    Ok(None) => {}
-                    Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
-                    Err(cause) => uncertain.push(unreadable(&path, &cause)),
+        None => match search_path(ctx) {
+            Err(why) => uncertain.push(why),
+            Ok(paths) => {
+                for path in paths {
+                    match read_text(&path) {
+                        Ok(None) => {}
+                        Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
+                        Err(cause) => uncertain.push(unreadable(&path, &cause)),
+                    }
                 }
             }
-        }
+        },
     }
     config.default_server = ctx.var("KUBERNETES_MASTER").unwrap_or_default().to_string();
     config.in_cluster = in_cluster(ctx, service_account_dir);
@@ -185,9 +192,14 @@ pub fn load_with(
 
 /// The files client-go would read without an explicit kubeconfig: every non-empty entry
 /// of `KUBECONFIG` (colon-separated, duplicates dropped, relative entries taken from
-/// `ctx.cwd`) when the variable is set and non-empty, else `~/.kube/config`.
-pub fn search_path(ctx: &Context) -> Vec<PathBuf> {
+/// `ctx.cwd`) when the variable is set and non-empty, else the home file (see
+/// [`home_file`]).
+///
+/// Fails, with a message for `uncertain`, when the variable or `HOME` is not valid
+/// UTF-8: the file kubectl would read cannot be named then.
+pub fn search_path(ctx: &Context) -> Result<Vec<PathBuf>, String> {
     match ctx.var("KUBECONFIG") {
+        Some(list) if list.contains(char::REPLACEMENT_CHARACTER) => Err(not_utf8("KUBECONFIG")),
         Some(list) => {
             let mut seen: Vec<&str> = Vec::new();
             for entry in list.split(':').filter(|e| !e.is_empty()) {
@@ -195,14 +207,40 @@ pub fn search_path(ctx: &Context) -> Vec<PathBuf> {
                     seen.push(entry);
                 }
             }
-            seen.into_iter().map(|e| absolute(ctx, e)).collect()
+            Ok(seen.into_iter().map(|e| absolute(ctx, e)).collect())
         }
-        None => ctx
-            .home
-            .iter()
-            .map(|home| home.join(".kube").join("config"))
-            .collect(),
+        None => home_file(ctx).map(|f| vec![f]),
     }
+}
+
+/// client-go's home kubeconfig: `$HOME/.kube/config`, where `$HOME` is the variable
+/// exactly as set (`homedir.HomeDir()` on Unix reads `HOME` and nothing else), so with
+/// `HOME` unset or empty it is `.kube/config` in the working directory — checked with
+/// the real kubectl. When that file does not exist but the old default
+/// `$HOME/.kube/.kubeconfig` does, client-go's migration copies the old file into place
+/// before reading, so the old file is the one read.
+///
+/// Fails when `HOME` is not valid UTF-8.
+pub fn home_file(ctx: &Context) -> Result<PathBuf, String> {
+    let home = ctx.env.get("HOME").map(String::as_str).unwrap_or_default();
+    if home.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(not_utf8("HOME"));
+    }
+    let dir = absolute(ctx, &Path::new(home).join(".kube").display().to_string());
+    let current = dir.join("config");
+    let old = dir.join(".kubeconfig");
+    // client-go migrates only when the new file is missing (not merely unreadable) and
+    // the old one can be stat'ed; both checks follow symlinks, as `os.Stat` does.
+    let missing =
+        matches!(std::fs::metadata(&current), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    if missing && std::fs::metadata(&old).is_ok() {
+        return Ok(old);
+    }
+    Ok(current)
+}
+
+fn not_utf8(origin: &str) -> String {
+    format!("the kubeconfig path given by `{origin}` is not valid UTF-8, so failsafe cannot read the file kubectl would read")
 }
 
 /// Shortens a cluster entry name for display and classification: the part after
@@ -371,58 +409,6 @@ struct FileConfig {
     users: BTreeSet<String>,
 }
 
-// The serde shapes: only the fields failsafe needs; unknown fields are ignored and
-// `null` anywhere is taken as absent, as client-go does.
-#[derive(Deserialize)]
-struct RawFile {
-    #[serde(default, rename = "current-context")]
-    current_context: Option<String>,
-    #[serde(default)]
-    contexts: Option<Vec<RawNamedContext>>,
-    #[serde(default)]
-    clusters: Option<Vec<RawNamedCluster>>,
-    #[serde(default)]
-    users: Option<Vec<RawNamedUser>>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedContext {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    context: Option<RawContext>,
-}
-
-#[derive(Deserialize)]
-struct RawContext {
-    #[serde(default)]
-    cluster: Option<String>,
-    #[serde(default)]
-    user: Option<String>,
-    #[serde(default)]
-    namespace: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedCluster {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    cluster: Option<RawCluster>,
-}
-
-#[derive(Deserialize)]
-struct RawCluster {
-    #[serde(default)]
-    server: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedUser {
-    #[serde(default)]
-    name: Option<String>,
-}
-
 /// Parses a YAML document of kubectl's (`what`: kubeconfig, kuberc) into `T`; `None` for
 /// an empty document. The error names only the position and the kind of problem, never
 /// the parser's own message: that message can quote file content, and in a sealed install
@@ -441,53 +427,79 @@ pub(crate) fn parse_yaml_quietly<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Parses one kubeconfig file. An empty document is an empty kubeconfig.
+/// Parses one kubeconfig file the way client-go does (see [`goyaml`]): the first
+/// document, go-yaml v2 merge keys and duplicate keys, then the JSON step's types. An
+/// empty document is an empty kubeconfig.
 ///
-/// The error names only the position and the kind of problem, never the parser's own
-/// message: that message can quote file content, and in the sealed install failsafe
-/// may read files the agent itself cannot.
+/// The error names only the position and the kind of problem, never file content: in
+/// the sealed install failsafe may read files the agent itself cannot.
 fn parse(text: &str) -> Result<FileConfig, String> {
-    if text.trim().is_empty() {
-        return Ok(FileConfig::default());
+    use goyaml::Node;
+    let root = goyaml::parse_first_document(text)?;
+    if !matches!(root, Node::Map(_) | Node::Null) {
+        return Err("it is not a mapping".to_string());
     }
-    let Some(raw) = parse_yaml_quietly::<RawFile>(text, "kubeconfig")? else {
-        return Ok(FileConfig::default());
+    // The JSON step: a string field takes a string or null; anything else makes
+    // client-go refuse the whole file.
+    let string = |node: Option<&Node>, what: &str| -> Result<String, String> {
+        match node {
+            None | Some(Node::Null) => Ok(String::new()),
+            Some(Node::Str(s)) => Ok(s.clone()),
+            Some(_) => Err(format!("`{what}` is not a string")),
+        }
+    };
+    let list = |key: &str| -> Result<Vec<Node>, String> {
+        match root.get(key) {
+            None | Some(Node::Null) => Ok(Vec::new()),
+            Some(Node::Seq(items)) => Ok(items.clone()),
+            Some(_) => Err(format!("`{key}` is not a list")),
+        }
+    };
+    let object = |node: Option<&Node>, what: &str| -> Result<Node, String> {
+        match node {
+            None | Some(Node::Null) => Ok(Node::Map(Vec::new())),
+            Some(map @ Node::Map(_)) => Ok(map.clone()),
+            Some(_) => Err(format!("`{what}` is not a mapping")),
+        }
     };
     let mut file = FileConfig {
-        current_context: raw.current_context.unwrap_or_default(),
+        current_context: string(root.get("current-context"), "current-context")?,
         ..FileConfig::default()
     };
-    for named in raw.contexts.unwrap_or_default() {
-        let context = named
-            .context
-            .map_or_else(ContextEntry::default, |c| ContextEntry {
-                cluster: c.cluster.unwrap_or_default(),
-                user: c.user.unwrap_or_default(),
-                namespace: c.namespace.unwrap_or_default(),
-            });
+    for item in list("contexts")? {
+        let item = object(Some(&item), "contexts[]")?;
+        let context = object(item.get("context"), "context")?;
+        let entry = ContextEntry {
+            cluster: string(context.get("cluster"), "context.cluster")?,
+            user: string(context.get("user"), "context.user")?,
+            namespace: string(context.get("namespace"), "context.namespace")?,
+        };
         // client-go rejects a file that defines a name twice.
         if file
             .contexts
-            .insert(named.name.unwrap_or_default(), context)
+            .insert(string(item.get("name"), "name")?, entry)
             .is_some()
         {
             return Err("it defines two contexts with the same name".to_string());
         }
     }
-    for named in raw.clusters.unwrap_or_default() {
-        let cluster = ClusterEntry {
-            server: named.cluster.and_then(|c| c.server).unwrap_or_default(),
+    for item in list("clusters")? {
+        let item = object(Some(&item), "clusters[]")?;
+        let cluster = object(item.get("cluster"), "cluster")?;
+        let entry = ClusterEntry {
+            server: string(cluster.get("server"), "cluster.server")?,
         };
         if file
             .clusters
-            .insert(named.name.unwrap_or_default(), cluster)
+            .insert(string(item.get("name"), "name")?, entry)
             .is_some()
         {
             return Err("it defines two clusters with the same name".to_string());
         }
     }
-    for named in raw.users.unwrap_or_default() {
-        if !file.users.insert(named.name.unwrap_or_default()) {
+    for item in list("users")? {
+        let item = object(Some(&item), "users[]")?;
+        if !file.users.insert(string(item.get("name"), "name")?) {
             return Err("it defines two users with the same name".to_string());
         }
     }
