@@ -417,6 +417,9 @@ pub(crate) fn parse_yaml_quietly<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<Option<T>, String> {
+    // yaml_serde stops after the first mapping entry of a text that starts with a byte
+    // order mark (without an error); go-yaml skips the mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     yaml_serde::from_str(text).map_err(|e| match e.location() {
         Some(at) => format!(
             "not a valid {what} (line {}, column {})",
@@ -1128,5 +1131,164 @@ mod tests {
         assert_eq!(r.server, "https://dev");
         // the context has no namespace of its own: client-go takes the pod's
         assert_eq!(r.namespace, "pod-ns");
+    }
+
+    /// Contexts built with anchors and merge keys; `prod2` writes its cluster *before*
+    /// the merge, so go-yaml v2 (and kubectl) let the merge overwrite it.
+    const MERGED: &str = "apiVersion: v1
+kind: Config
+current-context: dev
+clusters:
+- name: devc
+  cluster: &c {server: \"https://dev.example:6443\"}
+- name: prodc
+  cluster: {server: \"https://prod.example:6443\"}
+contexts:
+- name: dev
+  context: &d {cluster: devc, user: u}
+- name: prod
+  context:
+    <<: *d
+    cluster: prodc
+- name: prod2
+  context:
+    cluster: prodc
+    <<: *d
+users:
+- name: u
+";
+
+    // Each expectation was checked with kubectl v1.32:
+    // `kubectl --kubeconfig F [--context C] config view --minify -o json`.
+    #[rstest]
+    #[case::merge_then_key(MERGED, Some("prod"), "prod", "prodc", "https://prod.example:6443")]
+    #[case::key_then_merge(MERGED, Some("prod2"), "prod2", "devc", "https://dev.example:6443")]
+    #[case::bom(&format!("\u{feff}{MERGED}"), None, "dev", "devc", "https://dev.example:6443")]
+    #[case::first_document_only(
+        &format!("{MERGED}---\n{}", MERGED.replace("current-context: dev", "current-context: prod")),
+        None,
+        "dev",
+        "devc",
+        "https://dev.example:6443"
+    )]
+    #[case::duplicate_keys_last_wins(
+        "current-context: dev\ncurrent-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c, cluster: d}\nclusters:\n- {name: c, cluster: {server: \"https://c\"}}\n- {name: d, cluster: {server: \"https://d\"}}\n",
+        None,
+        "prod",
+        "d",
+        "https://d"
+    )]
+    #[case::empty_first_document(&format!("---\n---\n{MERGED}"), None, "", "", "")]
+    fn files_resolve_as_kubectl_resolves_them(
+        #[case] text: &str,
+        #[case] context: Option<&str>,
+        #[case] want_context: &str,
+        #[case] want_cluster: &str,
+        #[case] want_server: &str,
+    ) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let path = write(dir.path(), "k.yaml", text);
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            given(&path.display().to_string(), "--kubeconfig"),
+            &ctx(dir.path(), &[]),
+            dir.path(),
+            &mut uncertain,
+        );
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        let r = config.resolve(&Overrides {
+            context: Given::new(context, "--context"),
+            ..Overrides::default()
+        });
+        assert_eq!(
+            (r.context.as_str(), r.cluster.as_str(), r.server.as_str()),
+            (want_context, want_cluster, want_server)
+        );
+    }
+
+    #[rstest]
+    #[case::non_string_value("current-context: true\n")]
+    #[case::list_is_a_map("contexts: {a: b}\n")]
+    #[case::quoted_merge_key("\"<<\": {current-context: prod}\n")]
+    fn files_kubectl_refuses_or_failsafe_cannot_read_exactly_are_uncertain(#[case] text: &str) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(dir.path(), ".kube/config", text);
+        let mut uncertain = Vec::new();
+        let c = ctx(dir.path(), &[("HOME", &dir.path().display().to_string())]);
+        let config = load_with(None, &c, dir.path(), &mut uncertain);
+        assert!(config.files.is_empty());
+        assert_eq!(uncertain.len(), 1, "{uncertain:?}");
+        assert!(uncertain[0].contains("cannot be parsed"), "{uncertain:?}");
+    }
+
+    /// `HOME` as client-go reads it: exactly the variable, so unset or empty means
+    /// `.kube/config` in the working directory (kubectl v1.32: `env -u HOME kubectl
+    /// config current-context` reads `./.kube/config`).
+    #[rstest]
+    #[case::set(Some("home"), "home/.kube/config")]
+    #[case::unset(None, "work/.kube/config")]
+    #[case::empty(Some(""), "work/.kube/config")]
+    fn home_is_the_variable_exactly(#[case] home: Option<&str>, #[case] want: &str) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let home_dir = dir.path().join("home");
+        let value = match home {
+            Some("") => String::new(),
+            Some(h) => dir.path().join(h).display().to_string(),
+            None => String::new(),
+        };
+        let env: Vec<(&str, &str)> = match home {
+            Some(_) => vec![("HOME", value.as_str())],
+            None => Vec::new(),
+        };
+        let mut c = Context::for_test(&dir.path().join("work"), &home_dir, &env);
+        // A home from the password database must not matter.
+        c.home = Some(home_dir);
+        assert_eq!(search_path(&c), Ok(vec![dir.path().join(want)]));
+    }
+
+    #[test]
+    fn old_home_file_is_read_when_kubectl_would_migrate_it() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let old = write(dir.path(), ".kube/.kubeconfig", "current-context: old\n");
+        let c = ctx(dir.path(), &[("HOME", &dir.path().display().to_string())]);
+        assert_eq!(home_file(&c), Ok(old));
+        let new = write(dir.path(), ".kube/config", "current-context: new\n");
+        assert_eq!(home_file(&c), Ok(new));
+    }
+
+    #[rstest]
+    #[case::kubeconfig_variable(&[("KUBECONFIG", "/tmp/k\u{fffd}.yaml")], None, "`KUBECONFIG`")]
+    #[case::home(&[("HOME", "/home/\u{fffd}")], None, "`HOME`")]
+    #[case::flag(&[], Some("/tmp/k\u{fffd}.yaml"), "`--kubeconfig`")]
+    fn paths_that_are_not_utf8_are_uncertain(
+        #[case] env: &[(&str, &str)],
+        #[case] flag: Option<&str>,
+        #[case] want: &str,
+    ) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(dir.path(), ".kube/config", "current-context: dev\n");
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            Given::new(flag, "--kubeconfig"),
+            &ctx(dir.path(), env),
+            dir.path(),
+            &mut uncertain,
+        );
+        assert!(config.files.is_empty());
+        assert_eq!(uncertain.len(), 1, "{uncertain:?}");
+        assert!(
+            uncertain[0].contains(want) && uncertain[0].contains("not valid UTF-8"),
+            "{uncertain:?}"
+        );
     }
 }

@@ -1097,4 +1097,125 @@ users:
         let want = if skips { Some(2) } else { Some(1) };
         assert_eq!(cobra_command_index(&args), want, "{option}");
     }
+
+    /// `--dry-run` only where kubectl honours it for that combination of options
+    /// (kubectl pkg/cmd/{create,replace,delete,scale}).
+    #[rstest]
+    #[case::create_raw("create --raw /api/v1/namespaces -f ns.json --dry-run=server", "none")]
+    #[case::create_raw_equals(
+        "create -f ns.json --raw=/api/v1/namespaces --dry-run=client",
+        "none"
+    )]
+    #[case::create_raw_empty("create -f ns.json --raw= --dry-run=server", "server")]
+    #[case::replace_raw(
+        "replace --raw /api/v1/namespaces/x -f ns.json --dry-run=server",
+        "none"
+    )]
+    #[case::delete_raw("delete --raw /api/v1/namespaces/x --dry-run=server", "none")]
+    #[case::create_edit("create --edit -f x.yaml --dry-run=server", "none")]
+    #[case::create_edit_false("create --edit=false -f x.yaml --dry-run=server", "server")]
+    #[case::scale_record_server("scale deploy/web --replicas 0 --record --dry-run=server", "none")]
+    #[case::scale_record_client(
+        "scale deploy/web --replicas 0 --record --dry-run=client",
+        "client"
+    )]
+    #[case::scale_server("scale deploy/web --replicas 0 --dry-run=server", "server")]
+    #[case::get_raw_is_not_a_mutation("apply -f x.yaml --dry-run=server", "server")]
+    #[case::last_value_wins("apply -f x.yaml --dry-run=server --dry-run=none", "none")]
+    #[case::deprecated_true("apply -f x.yaml --dry-run=T", "client")]
+    #[case::deprecated_false("apply -f x.yaml --dry-run=0", "none")]
+    fn dry_runs_kubectl_honours(#[case] line: &str, #[case] want: &str) {
+        assert_eq!(run(line).1.dry_run, want, "{line}");
+    }
+
+    #[test]
+    fn a_kuberc_default_raw_cancels_the_dry_run() {
+        let kuberc = "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: delete\n  options:\n  - name: raw\n    default: /api/v1/namespaces/prod\n";
+        let dir = home(&[(".kube/kuberc", kuberc)]);
+        let (_, k) = run_in(dir.path(), &[], "delete ns x --dry-run=server");
+        assert_eq!(k.dry_run, "none");
+    }
+
+    #[rstest]
+    #[case::service_proxy("/api/v1/namespaces/default/services/web/proxy/", "proxy")]
+    #[case::encoded("/api/v1/namespaces/default/services/web/%70roxy/", "proxy")]
+    #[case::dot_dot("/api/v1/namespaces/default/services/web/x/../proxy", "proxy")]
+    #[case::log("/api/v1/namespaces/default/pods/web/log", "log")]
+    #[case::none("/api/v1/namespaces/default/pods/web", "")]
+    fn raw_subresource_reaches_the_fact(#[case] path: &str, #[case] want: &str) {
+        let (_, k) = run(&format!("get --raw {path}"));
+        assert_eq!(k.subresource, want, "{path}");
+    }
+
+    #[rstest]
+    #[case::kubeconfig("--kubeconfig /tmp/k\u{fffd}.yaml get pods", "`--kubeconfig`")]
+    #[case::context("--context pr\u{fffd}d get pods", "`--context`")]
+    #[case::server("--server https://\u{fffd} get pods", "`--server`")]
+    fn targeting_values_that_are_not_utf8_make_the_target_uncertain(
+        #[case] line: &str,
+        #[case] want: &str,
+    ) {
+        let (fact, _) = run(line);
+        assert!(
+            fact.target
+                .uncertain
+                .iter()
+                .any(|u| u.contains(want) && u.contains("not valid UTF-8")),
+            "{line}: {:?}",
+            fact.target.uncertain
+        );
+    }
+
+    #[test]
+    fn merge_keys_resolve_to_the_context_kubectl_uses() {
+        // kubectl v1.32 `--context prod2 config view --minify`: cluster devc, because
+        // the merge after `cluster: prodc` overwrites it.
+        let config = "current-context: prod2\ncontexts:\n- name: dev\n  context: &d {cluster: kind-dev, user: u}\n- name: prod2\n  context:\n    cluster: prod-eu\n    <<: *d\nclusters:\n- name: kind-dev\n  cluster: {server: \"https://127.0.0.1:6443\"}\n- name: prod-eu\n  cluster: {server: \"https://prod\"}\nusers:\n- name: u\n";
+        let dir = home(&[("merged.yaml", config)]);
+        let (fact, k) = run_in(dir.path(), &[], "--kubeconfig merged.yaml delete ns x");
+        assert_eq!(
+            (k.context.as_str(), k.cluster.as_str(), k.server.as_str()),
+            ("prod2", "kind-dev", "https://127.0.0.1:6443")
+        );
+        assert!(
+            fact.target.uncertain.is_empty(),
+            "{:?}",
+            fact.target.uncertain
+        );
+    }
+
+    #[test]
+    fn unset_home_reads_the_kubeconfig_in_the_working_directory() {
+        let prod = "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: prod}\nclusters:\n- name: prod\n  cluster: {server: \"https://prod\"}\n";
+        let dir = home(&[("work/.kube/config", prod)]);
+        let Some(Ok(spec)) = crate::spec::builtin("kubectl") else {
+            unreachable!("the built-in kubectl spec parses")
+        };
+        // HOME is not in the environment; the password database's home must not count.
+        let c = Context::for_test(&dir.path().join("work"), dir.path(), &[]);
+        let argv = vec!["kubectl".to_string(), "get".into(), "pods".into()];
+        let fact = crate::facts::build(&spec, "kubectl", argv, Vec::new(), &c);
+        assert_eq!(fact.target.name, "prod");
+        assert_eq!(fact.target.env, "prod");
+    }
+
+    #[rstest]
+    #[case::unreadable_kubeconfig("--kubeconfig /dev/null get pods", true)]
+    #[case::offline_command("--kubeconfig /dev/null version --client", false)]
+    #[case::undefined_cluster("--cluster nope get pods", true)]
+    #[case::command_word("--all events delete", false)]
+    fn which_doubts_are_about_the_target(#[case] line: &str, #[case] target: bool) {
+        let (fact, _) = run(line);
+        let (want, other) = if target {
+            (&fact.target.uncertain, &fact.uncertain)
+        } else {
+            (&fact.uncertain, &fact.target.uncertain)
+        };
+        assert!(
+            !want.is_empty() && other.is_empty(),
+            "{line}: {:?} / {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
+    }
 }

@@ -12,7 +12,14 @@
 //!   *at its position*: it overwrites keys written before it and is overwritten by keys
 //!   written after it (go-yaml v2, unlike the YAML merge spec where explicit keys always
 //!   win); in a list of merged mappings the earlier ones win;
-//! - only a plain `<<` is a merge key; a quoted `"<<"` is an ordinary key.
+//! - only a plain `<<` is a merge key; a quoted `"<<"` is an ordinary key;
+//! - a UTF-8 byte order mark is skipped (yaml_serde's parser, given one, stops reading
+//!   after the first mapping entry without an error, so it is stripped here first).
+//!
+//! Not replicated: YAML 1.1 scalars such as `yes` or `1_000`, which go-yaml v2 reads
+//! as a bool or a number where YAML 1.2 reads a string. client-go then refuses the whole
+//! file (`cannot unmarshal bool into … string`), so kubectl never runs with it and the
+//! difference cannot change where a command lands.
 //!
 //! serde's derive cannot express "last duplicate wins, merge in place", so the document
 //! is read into a small tree ([`Node`]) through `yaml_serde`'s own parser (anchors and
@@ -78,6 +85,9 @@ pub fn parse_first_document(text: &str) -> Result<Node, String> {
     if has_quoted_merge_key(text) {
         return Err("it spells the merge key `<<` quoted or tagged, which failsafe cannot read exactly as kubectl does".to_string());
     }
+    // go-yaml skips a byte order mark. yaml_serde's parser, given one, silently stops
+    // after the first mapping entry, so it never sees it.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let Some(first) = yaml_serde::Deserializer::from_str(text).next() else {
         return Ok(Node::Null);
     };
@@ -294,6 +304,7 @@ mod tests {
     #[case::empty_first_document("---\n---\ncurrent-context: prod\n", None)]
     #[case::comment_then_document("# c\n---\ncurrent-context: prod\n", Some("prod"))]
     #[case::bom("\u{feff}current-context: prod\n", Some("prod"))]
+    #[case::bom_then_more_keys("\u{feff}apiVersion: v1\ncurrent-context: prod\n", Some("prod"))]
     #[case::case_sensitive("Current-Context: prod\n", None)]
     #[case::empty("", None)]
     fn go_yaml_v2_rules(#[case] text: &str, #[case] want: Option<&str>) {

@@ -678,4 +678,87 @@ mod tests {
         assert_eq!(got.names.join(" "), names);
         assert_eq!(got.namespace.as_deref(), ns);
     }
+
+    /// The path the API server receives (client-go `RequestURI`: Go `url.Parse`, the
+    /// decoded path sent as is) and the subresource it names.
+    #[rstest]
+    #[case::plain(
+        "/api/v1/namespaces/d/services/web/proxy/x",
+        Some("/api/v1/namespaces/d/services/web/proxy/x"),
+        "proxy"
+    )]
+    #[case::pod_proxy(
+        "/api/v1/namespaces/d/pods/p/proxy",
+        Some("/api/v1/namespaces/d/pods/p/proxy"),
+        "proxy"
+    )]
+    #[case::node_proxy(
+        "/api/v1/nodes/n1/proxy/configz",
+        Some("/api/v1/nodes/n1/proxy/configz"),
+        "proxy"
+    )]
+    #[case::encoded_letter(
+        "/api/v1/namespaces/d/services/web/%70roxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::encoded_slash(
+        "/api/v1/namespaces/d/services/web%2Fproxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::double_slash(
+        "//api/v1//namespaces/d/services/web/proxy",
+        Some("/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::triple_slash(
+        "///api/v1/namespaces/d/services/web/proxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::dot_dot(
+        "/api/v1/namespaces/d/services/web/x/../proxy/",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::proxy_then_dot_dot(
+        "/api/v1/namespaces/d/pods/p/proxy/../../../../../healthz",
+        Some("/api/v1/healthz"),
+        "proxy"
+    )]
+    #[case::legacy(
+        "/api/v1/proxy/namespaces/d/services/web/",
+        Some("/api/v1/proxy/namespaces/d/services/web"),
+        "proxy"
+    )]
+    #[case::with_host(
+        "https://other/api/v1/namespaces/d/services/web/proxy?x=1#f",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::log(
+        "/api/v1/namespaces/d/pods/p/log",
+        Some("/api/v1/namespaces/d/pods/p/log"),
+        "log"
+    )]
+    #[case::object(
+        "/apis/apps/v1/namespaces/d/deployments/web",
+        Some("/apis/apps/v1/namespaces/d/deployments/web"),
+        ""
+    )]
+    #[case::bad_escape("/api/v1/%zz", None, "")]
+    #[case::opaque("x:api/v1/namespaces/d/services/web/proxy", None, "")]
+    fn raw_paths_as_the_api_server_sees_them(
+        #[case] uri: &str,
+        #[case] path: Option<&str>,
+        #[case] subresource: &str,
+    ) {
+        assert_eq!(
+            request_path(uri).map(|p| clean(&p)).as_deref(),
+            path,
+            "{uri}"
+        );
+        assert_eq!(raw_path(uri).subresource, subresource, "{uri}");
+    }
 }
