@@ -8,7 +8,7 @@
 //!
 //! Every test skips, saying so, when `/usr/bin/kubectl` is not installed.
 
-use crate::sandbox::{Cmd, Run, Sandbox, BLOCKED};
+use crate::sandbox::{non_utf8, Cmd, Run, Sandbox, BLOCKED};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::symlink;
@@ -342,5 +342,54 @@ fn a_kubeconfig_failsafe_cannot_read_is_refused_in_write_mode_too() {
     run.check(
         stub.requests().is_empty(),
         format!("the stub received {:?}", stub.requests()),
+    );
+}
+
+#[test]
+fn a_kubeconfig_path_that_is_not_utf8_is_refused_in_write_mode_not_ignored() {
+    let Some(kubectl) = real_kubectl() else {
+        return;
+    };
+    let dev = Stub::start();
+    let prod = Stub::start();
+    let sb = sandbox(kubectl);
+    sb.write(sb.home.join(".kube/config"), &single(&dev.url));
+    let odd = sb.work.join(non_utf8("kubeconfig-"));
+    std::fs::write(&odd, single(&prod.url).replace("dev", "prod")).expect("write kubeconfig");
+    sb.user_policy(
+        "prod.rego",
+        "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"user.prod-read-only\", \"reason\": \"prod is read-only\"} if input.target.env == \"prod\"\n",
+    );
+    sb.write_mode();
+    let args = [
+        "get",
+        "--raw",
+        "/api/v1/namespaces/default/pods",
+        "--request-timeout=5s",
+    ];
+
+    // kubectl itself reads the file the variable names: the prod server.
+    let direct = sb.program(kubectl).args(args).env("KUBECONFIG", &odd).run();
+    direct.assert_code(0);
+    direct.check(
+        dev.requests().is_empty() && prod.api_requests().len() == 1,
+        format!(
+            "dev received {:?}, prod received {:?}",
+            dev.requests(),
+            prod.requests()
+        ),
+    );
+
+    // failsafe cannot name that file, so it refuses instead of reading ~/.kube/config.
+    let run = sb.tool("kubectl").args(args).env("KUBECONFIG", &odd).run();
+    run.assert_code(BLOCKED)
+        .assert_stderr_contains("target.uncertain");
+    run.check(
+        dev.requests().is_empty() && prod.api_requests().len() == 1,
+        format!(
+            "dev received {:?}, prod received {:?}",
+            dev.requests(),
+            prod.requests()
+        ),
     );
 }
