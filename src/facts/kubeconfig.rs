@@ -1,15 +1,20 @@
 //! Kubeconfig loading, merging and resolution, shared by the kubectl and helm enrichers.
 //!
 //! Owns: finding the kubeconfig files exactly as client-go does (an explicit file, else
-//! every file in `KUBECONFIG`, else `~/.kube/config`), merging them (first file wins per
-//! context, cluster and user name; first non-empty `current-context` wins), and resolving
-//! the effective context, cluster, user, server and namespace under command-line
-//! overrides — including client-go's fallbacks to `KUBERNETES_MASTER` and to the
-//! in-cluster service account.
+//! every file in `KUBECONFIG`, else `$HOME/.kube/config` with `HOME` exactly as set, and
+//! the old `.kubeconfig` client-go migrates), reading each file as client-go does (see
+//! `goyaml`: a YAML reader of our own rules on top of yaml_serde, because go-yaml v2's
+//! merge keys, duplicate keys and first-document rule decide the cluster and serde's
+//! derive cannot express them), merging them (first file wins per context, cluster and
+//! user name; first non-empty `current-context` wins), and resolving the effective
+//! context, cluster, user, server and namespace under command-line overrides —
+//! including client-go's fallbacks to `KUBERNETES_MASTER` and to the in-cluster service
+//! account.
 //!
 //! Reads files only: no subprocesses, no network, never writes. Never fails: a file that
-//! exists but cannot be read or parsed becomes an `uncertain` entry naming the file; a
-//! file that does not exist is skipped, as client-go skips it.
+//! exists but cannot be read or parsed exactly, or a path that is not UTF-8, becomes an
+//! entry in the caller's `uncertain` list naming it (kubectl files it under the target's
+//! doubts); a file that does not exist is skipped, as client-go skips it.
 
 mod goyaml;
 

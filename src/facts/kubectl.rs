@@ -9,7 +9,8 @@
 //! guessing.
 //!
 //! Reads the kubeconfig and kuberc files only: no subprocesses, no network, never runs
-//! kubectl. Never fails: everything it cannot pin down lands in `fact.uncertain`.
+//! kubectl. Never fails: what it cannot pin down about the target lands in
+//! `fact.target.uncertain` (refused in every mode), everything else in `fact.uncertain`.
 
 pub mod kuberc;
 pub mod resource;
