@@ -26,12 +26,20 @@ read_subverbs := {
 # json, jsonpath, templates, custom-columns, and formats kubectl adds later, like kyaml).
 harmless_outputs := {"", "wide", "name"}
 
-# Verbs that honour --dry-run. A plugin or unknown verb receives the flag but need not
-# honour it, so for those a dry run proves nothing.
+# Commands that define and honour --dry-run (kubectl pkg/cmd: those calling
+# AddDryRunFlag). A plugin or unknown verb receives the flag but need not honour it, so
+# for those a dry run proves nothing. Where kubectl ignores the flag for some options
+# (`--raw`, `create --edit`, `scale --record`), the fact already says `none`.
 dry_run_verbs := {
 	"apply", "create", "delete", "patch", "replace", "scale", "autoscale", "label",
-	"annotate", "set", "expose", "run", "taint", "drain", "cordon", "uncordon", "rollout",
+	"annotate", "set", "expose", "run", "taint", "drain", "cordon", "uncordon",
 }
+
+# Of a verb whose other subcommands have no --dry-run, the ones that do.
+dry_run_commands := {"rollout undo"}
+
+# Subcommands of the verbs above that have no --dry-run of their own.
+no_dry_run_commands := {"create token", "apply edit-last-applied", "apply view-last-applied"}
 
 asking_for_help if input.verb == ""
 
@@ -44,6 +52,12 @@ asking_for_help if input.flags.version
 dry_run if {
 	input.kubectl.dry_run in {"client", "server"}
 	input.verb in dry_run_verbs
+	not command_words in no_dry_run_commands
+}
+
+dry_run if {
+	input.kubectl.dry_run in {"client", "server"}
+	command_words in dry_run_commands
 }
 
 allowed if asking_for_help
@@ -103,18 +117,36 @@ block contains {
 	output_reveals
 }
 
-raw_flag_set if {
-	input.flags.raw
-	input.flags.raw != "false"
+# A switch as pflag reads it: given, and not one of Go's false spellings.
+switch_on(name) if {
+	value := input.flags[name]
+	not value in {false, "0", "f", "F", "false", "FALSE", "False"}
 }
 
+# `--flatten` prints credentials unredacted just like `--raw` (checked with kubectl
+# v1.32: `config view --flatten` shows tokens, `config view` shows REDACTED).
 block contains {
 	"id": "kubectl.raw-kubeconfig",
-	"reason": "`kubectl config view --raw` prints the kubeconfig's credentials; plain `config view` is allowed in read mode",
+	"reason": sprintf("`kubectl config view --%s` prints the kubeconfig's credentials; plain `config view` is allowed in read mode", [flag]),
 } if {
 	input.verb == "config"
 	input.subverb == "view"
-	raw_flag_set
+	some flag in {"raw", "flatten"}
+	switch_on(flag)
+}
+
+# Subresources that reach through the API server into a pod, service or node, like
+# `kubectl proxy` and `port-forward`. The fact resolves percent-encoding, `//` and `..`
+# as the API server sees the path, and reports `proxy` for any spelling with a proxy
+# segment.
+tunnel_subresources := {"proxy", "exec", "attach", "portforward"}
+
+block contains {
+	"id": "kubectl.raw-proxy",
+	"reason": sprintf("`kubectl get --raw %s` goes through the API server's `%s` subresource into the cluster, like `kubectl proxy`, and this pane is read-only", [input.flags.raw, input.kubectl.subresource]),
+} if {
+	input.verb == "get"
+	input.kubectl.subresource in tunnel_subresources
 }
 
 block contains {
@@ -127,6 +159,8 @@ block contains {
 }
 
 raw_path_may_name_secrets(path) if contains(lower(path), "secret")
+
+raw_path_may_name_secrets(_) if "secrets" in input.kubectl.resources
 
 # A percent-encoded path can spell `secrets` without the letters; read mode does not
 # try to decode it.

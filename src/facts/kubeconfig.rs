@@ -1,18 +1,24 @@
 //! Kubeconfig loading, merging and resolution, shared by the kubectl and helm enrichers.
 //!
 //! Owns: finding the kubeconfig files exactly as client-go does (an explicit file, else
-//! every file in `KUBECONFIG`, else `~/.kube/config`), merging them (first file wins per
-//! context, cluster and user name; first non-empty `current-context` wins), and resolving
-//! the effective context, cluster, user, server and namespace under command-line
-//! overrides — including client-go's fallbacks to `KUBERNETES_MASTER` and to the
-//! in-cluster service account.
+//! every file in `KUBECONFIG`, else `$HOME/.kube/config` with `HOME` exactly as set, and
+//! the old `.kubeconfig` client-go migrates), reading each file as client-go does (see
+//! `goyaml`: a YAML reader of our own rules on top of yaml_serde, because go-yaml v2's
+//! merge keys, duplicate keys and first-document rule decide the cluster and serde's
+//! derive cannot express them), merging them (first file wins per context, cluster and
+//! user name; first non-empty `current-context` wins), and resolving the effective
+//! context, cluster, user, server and namespace under command-line overrides —
+//! including client-go's fallbacks to `KUBERNETES_MASTER` and to the in-cluster service
+//! account.
 //!
 //! Reads files only: no subprocesses, no network, never writes. Never fails: a file that
-//! exists but cannot be read or parsed becomes an `uncertain` entry naming the file; a
-//! file that does not exist is skipped, as client-go skips it.
+//! exists but cannot be read or parsed exactly, or a path that is not UTF-8, becomes an
+//! entry in the caller's `uncertain` list naming it (kubectl files it under the target's
+//! doubts); a file that does not exist is skipped, as client-go skips it.
+
+mod goyaml;
 
 use super::Context;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -156,6 +162,9 @@ pub fn load_with(
 ) -> Kubeconfig {
     let mut config = Kubeconfig::default();
     match explicit.filter(|g| !g.value.is_empty()) {
+        Some(given) if given.value.contains(char::REPLACEMENT_CHARACTER) => {
+            uncertain.push(not_utf8(given.origin));
+        }
         Some(given) => {
             let path = absolute(ctx, given.value);
             match read_text(&path) {
@@ -168,15 +177,18 @@ pub fn load_with(
                 Err(cause) => uncertain.push(unreadable(&path, &cause)),
             }
         }
-        None => {
-            for path in search_path(ctx) {
-                match read_text(&path) {
-                    Ok(None) => {}
-                    Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
-                    Err(cause) => uncertain.push(unreadable(&path, &cause)),
+        None => match search_path(ctx) {
+            Err(why) => uncertain.push(why),
+            Ok(paths) => {
+                for path in paths {
+                    match read_text(&path) {
+                        Ok(None) => {}
+                        Ok(Some(text)) => config.merge_text(&path, &text, uncertain),
+                        Err(cause) => uncertain.push(unreadable(&path, &cause)),
+                    }
                 }
             }
-        }
+        },
     }
     config.default_server = ctx.var("KUBERNETES_MASTER").unwrap_or_default().to_string();
     config.in_cluster = in_cluster(ctx, service_account_dir);
@@ -185,9 +197,14 @@ pub fn load_with(
 
 /// The files client-go would read without an explicit kubeconfig: every non-empty entry
 /// of `KUBECONFIG` (colon-separated, duplicates dropped, relative entries taken from
-/// `ctx.cwd`) when the variable is set and non-empty, else `~/.kube/config`.
-pub fn search_path(ctx: &Context) -> Vec<PathBuf> {
+/// `ctx.cwd`) when the variable is set and non-empty, else the home file (see
+/// [`home_file`]).
+///
+/// Fails, with a message for `uncertain`, when the variable or `HOME` is not valid
+/// UTF-8: the file kubectl would read cannot be named then.
+pub fn search_path(ctx: &Context) -> Result<Vec<PathBuf>, String> {
     match ctx.var("KUBECONFIG") {
+        Some(list) if list.contains(char::REPLACEMENT_CHARACTER) => Err(not_utf8("KUBECONFIG")),
         Some(list) => {
             let mut seen: Vec<&str> = Vec::new();
             for entry in list.split(':').filter(|e| !e.is_empty()) {
@@ -195,14 +212,40 @@ pub fn search_path(ctx: &Context) -> Vec<PathBuf> {
                     seen.push(entry);
                 }
             }
-            seen.into_iter().map(|e| absolute(ctx, e)).collect()
+            Ok(seen.into_iter().map(|e| absolute(ctx, e)).collect())
         }
-        None => ctx
-            .home
-            .iter()
-            .map(|home| home.join(".kube").join("config"))
-            .collect(),
+        None => home_file(ctx).map(|f| vec![f]),
     }
+}
+
+/// client-go's home kubeconfig: `$HOME/.kube/config`, where `$HOME` is the variable
+/// exactly as set (`homedir.HomeDir()` on Unix reads `HOME` and nothing else), so with
+/// `HOME` unset or empty it is `.kube/config` in the working directory — checked with
+/// the real kubectl. When that file does not exist but the old default
+/// `$HOME/.kube/.kubeconfig` does, client-go's migration copies the old file into place
+/// before reading, so the old file is the one read.
+///
+/// Fails when `HOME` is not valid UTF-8.
+pub fn home_file(ctx: &Context) -> Result<PathBuf, String> {
+    let home = ctx.env.get("HOME").map(String::as_str).unwrap_or_default();
+    if home.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(not_utf8("HOME"));
+    }
+    let dir = absolute(ctx, &Path::new(home).join(".kube").display().to_string());
+    let current = dir.join("config");
+    let old = dir.join(".kubeconfig");
+    // client-go migrates only when the new file is missing (not merely unreadable) and
+    // the old one can be stat'ed; both checks follow symlinks, as `os.Stat` does.
+    let missing =
+        matches!(std::fs::metadata(&current), Err(e) if e.kind() == std::io::ErrorKind::NotFound);
+    if missing && std::fs::metadata(&old).is_ok() {
+        return Ok(old);
+    }
+    Ok(current)
+}
+
+fn not_utf8(origin: &str) -> String {
+    format!("the kubeconfig path given by `{origin}` is not valid UTF-8, so failsafe cannot read the file kubectl would read")
 }
 
 /// Shortens a cluster entry name for display and classification: the part after
@@ -371,58 +414,6 @@ struct FileConfig {
     users: BTreeSet<String>,
 }
 
-// The serde shapes: only the fields failsafe needs; unknown fields are ignored and
-// `null` anywhere is taken as absent, as client-go does.
-#[derive(Deserialize)]
-struct RawFile {
-    #[serde(default, rename = "current-context")]
-    current_context: Option<String>,
-    #[serde(default)]
-    contexts: Option<Vec<RawNamedContext>>,
-    #[serde(default)]
-    clusters: Option<Vec<RawNamedCluster>>,
-    #[serde(default)]
-    users: Option<Vec<RawNamedUser>>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedContext {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    context: Option<RawContext>,
-}
-
-#[derive(Deserialize)]
-struct RawContext {
-    #[serde(default)]
-    cluster: Option<String>,
-    #[serde(default)]
-    user: Option<String>,
-    #[serde(default)]
-    namespace: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedCluster {
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    cluster: Option<RawCluster>,
-}
-
-#[derive(Deserialize)]
-struct RawCluster {
-    #[serde(default)]
-    server: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawNamedUser {
-    #[serde(default)]
-    name: Option<String>,
-}
-
 /// Parses a YAML document of kubectl's (`what`: kubeconfig, kuberc) into `T`; `None` for
 /// an empty document. The error names only the position and the kind of problem, never
 /// the parser's own message: that message can quote file content, and in a sealed install
@@ -431,6 +422,9 @@ pub(crate) fn parse_yaml_quietly<T: serde::de::DeserializeOwned>(
     text: &str,
     what: &str,
 ) -> Result<Option<T>, String> {
+    // yaml_serde stops after the first mapping entry of a text that starts with a byte
+    // order mark (without an error); go-yaml skips the mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     yaml_serde::from_str(text).map_err(|e| match e.location() {
         Some(at) => format!(
             "not a valid {what} (line {}, column {})",
@@ -441,53 +435,79 @@ pub(crate) fn parse_yaml_quietly<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Parses one kubeconfig file. An empty document is an empty kubeconfig.
+/// Parses one kubeconfig file the way client-go does (see [`goyaml`]): the first
+/// document, go-yaml v2 merge keys and duplicate keys, then the JSON step's types. An
+/// empty document is an empty kubeconfig.
 ///
-/// The error names only the position and the kind of problem, never the parser's own
-/// message: that message can quote file content, and in the sealed install failsafe
-/// may read files the agent itself cannot.
+/// The error names only the position and the kind of problem, never file content: in
+/// the sealed install failsafe may read files the agent itself cannot.
 fn parse(text: &str) -> Result<FileConfig, String> {
-    if text.trim().is_empty() {
-        return Ok(FileConfig::default());
+    use goyaml::Node;
+    let root = goyaml::parse_first_document(text)?;
+    if !matches!(root, Node::Map(_) | Node::Null) {
+        return Err("it is not a mapping".to_string());
     }
-    let Some(raw) = parse_yaml_quietly::<RawFile>(text, "kubeconfig")? else {
-        return Ok(FileConfig::default());
+    // The JSON step: a string field takes a string or null; anything else makes
+    // client-go refuse the whole file.
+    let string = |node: Option<&Node>, what: &str| -> Result<String, String> {
+        match node {
+            None | Some(Node::Null) => Ok(String::new()),
+            Some(Node::Str(s)) => Ok(s.clone()),
+            Some(_) => Err(format!("`{what}` is not a string")),
+        }
+    };
+    let list = |key: &str| -> Result<Vec<Node>, String> {
+        match root.get(key) {
+            None | Some(Node::Null) => Ok(Vec::new()),
+            Some(Node::Seq(items)) => Ok(items.clone()),
+            Some(_) => Err(format!("`{key}` is not a list")),
+        }
+    };
+    let object = |node: Option<&Node>, what: &str| -> Result<Node, String> {
+        match node {
+            None | Some(Node::Null) => Ok(Node::Map(Vec::new())),
+            Some(map @ Node::Map(_)) => Ok(map.clone()),
+            Some(_) => Err(format!("`{what}` is not a mapping")),
+        }
     };
     let mut file = FileConfig {
-        current_context: raw.current_context.unwrap_or_default(),
+        current_context: string(root.get("current-context"), "current-context")?,
         ..FileConfig::default()
     };
-    for named in raw.contexts.unwrap_or_default() {
-        let context = named
-            .context
-            .map_or_else(ContextEntry::default, |c| ContextEntry {
-                cluster: c.cluster.unwrap_or_default(),
-                user: c.user.unwrap_or_default(),
-                namespace: c.namespace.unwrap_or_default(),
-            });
+    for item in list("contexts")? {
+        let item = object(Some(&item), "contexts[]")?;
+        let context = object(item.get("context"), "context")?;
+        let entry = ContextEntry {
+            cluster: string(context.get("cluster"), "context.cluster")?,
+            user: string(context.get("user"), "context.user")?,
+            namespace: string(context.get("namespace"), "context.namespace")?,
+        };
         // client-go rejects a file that defines a name twice.
         if file
             .contexts
-            .insert(named.name.unwrap_or_default(), context)
+            .insert(string(item.get("name"), "name")?, entry)
             .is_some()
         {
             return Err("it defines two contexts with the same name".to_string());
         }
     }
-    for named in raw.clusters.unwrap_or_default() {
-        let cluster = ClusterEntry {
-            server: named.cluster.and_then(|c| c.server).unwrap_or_default(),
+    for item in list("clusters")? {
+        let item = object(Some(&item), "clusters[]")?;
+        let cluster = object(item.get("cluster"), "cluster")?;
+        let entry = ClusterEntry {
+            server: string(cluster.get("server"), "cluster.server")?,
         };
         if file
             .clusters
-            .insert(named.name.unwrap_or_default(), cluster)
+            .insert(string(item.get("name"), "name")?, entry)
             .is_some()
         {
             return Err("it defines two clusters with the same name".to_string());
         }
     }
-    for named in raw.users.unwrap_or_default() {
-        if !file.users.insert(named.name.unwrap_or_default()) {
+    for item in list("users")? {
+        let item = object(Some(&item), "users[]")?;
+        if !file.users.insert(string(item.get("name"), "name")?) {
             return Err("it defines two users with the same name".to_string());
         }
     }
@@ -1116,5 +1136,164 @@ mod tests {
         assert_eq!(r.server, "https://dev");
         // the context has no namespace of its own: client-go takes the pod's
         assert_eq!(r.namespace, "pod-ns");
+    }
+
+    /// Contexts built with anchors and merge keys; `prod2` writes its cluster *before*
+    /// the merge, so go-yaml v2 (and kubectl) let the merge overwrite it.
+    const MERGED: &str = "apiVersion: v1
+kind: Config
+current-context: dev
+clusters:
+- name: devc
+  cluster: &c {server: \"https://dev.example:6443\"}
+- name: prodc
+  cluster: {server: \"https://prod.example:6443\"}
+contexts:
+- name: dev
+  context: &d {cluster: devc, user: u}
+- name: prod
+  context:
+    <<: *d
+    cluster: prodc
+- name: prod2
+  context:
+    cluster: prodc
+    <<: *d
+users:
+- name: u
+";
+
+    // Each expectation was checked with kubectl v1.32:
+    // `kubectl --kubeconfig F [--context C] config view --minify -o json`.
+    #[rstest]
+    #[case::merge_then_key(MERGED, Some("prod"), "prod", "prodc", "https://prod.example:6443")]
+    #[case::key_then_merge(MERGED, Some("prod2"), "prod2", "devc", "https://dev.example:6443")]
+    #[case::bom(&format!("\u{feff}{MERGED}"), None, "dev", "devc", "https://dev.example:6443")]
+    #[case::first_document_only(
+        &format!("{MERGED}---\n{}", MERGED.replace("current-context: dev", "current-context: prod")),
+        None,
+        "dev",
+        "devc",
+        "https://dev.example:6443"
+    )]
+    #[case::duplicate_keys_last_wins(
+        "current-context: dev\ncurrent-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c, cluster: d}\nclusters:\n- {name: c, cluster: {server: \"https://c\"}}\n- {name: d, cluster: {server: \"https://d\"}}\n",
+        None,
+        "prod",
+        "d",
+        "https://d"
+    )]
+    #[case::empty_first_document(&format!("---\n---\n{MERGED}"), None, "", "", "")]
+    fn files_resolve_as_kubectl_resolves_them(
+        #[case] text: &str,
+        #[case] context: Option<&str>,
+        #[case] want_context: &str,
+        #[case] want_cluster: &str,
+        #[case] want_server: &str,
+    ) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let path = write(dir.path(), "k.yaml", text);
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            given(&path.display().to_string(), "--kubeconfig"),
+            &ctx(dir.path(), &[]),
+            dir.path(),
+            &mut uncertain,
+        );
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        let r = config.resolve(&Overrides {
+            context: Given::new(context, "--context"),
+            ..Overrides::default()
+        });
+        assert_eq!(
+            (r.context.as_str(), r.cluster.as_str(), r.server.as_str()),
+            (want_context, want_cluster, want_server)
+        );
+    }
+
+    #[rstest]
+    #[case::non_string_value("current-context: true\n")]
+    #[case::list_is_a_map("contexts: {a: b}\n")]
+    #[case::quoted_merge_key("\"<<\": {current-context: prod}\n")]
+    fn files_kubectl_refuses_or_failsafe_cannot_read_exactly_are_uncertain(#[case] text: &str) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(dir.path(), ".kube/config", text);
+        let mut uncertain = Vec::new();
+        let c = ctx(dir.path(), &[("HOME", &dir.path().display().to_string())]);
+        let config = load_with(None, &c, dir.path(), &mut uncertain);
+        assert!(config.files.is_empty());
+        assert_eq!(uncertain.len(), 1, "{uncertain:?}");
+        assert!(uncertain[0].contains("cannot be parsed"), "{uncertain:?}");
+    }
+
+    /// `HOME` as client-go reads it: exactly the variable, so unset or empty means
+    /// `.kube/config` in the working directory (kubectl v1.32: `env -u HOME kubectl
+    /// config current-context` reads `./.kube/config`).
+    #[rstest]
+    #[case::set(Some("home"), "home/.kube/config")]
+    #[case::unset(None, "work/.kube/config")]
+    #[case::empty(Some(""), "work/.kube/config")]
+    fn home_is_the_variable_exactly(#[case] home: Option<&str>, #[case] want: &str) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let home_dir = dir.path().join("home");
+        let value = match home {
+            Some("") => String::new(),
+            Some(h) => dir.path().join(h).display().to_string(),
+            None => String::new(),
+        };
+        let env: Vec<(&str, &str)> = match home {
+            Some(_) => vec![("HOME", value.as_str())],
+            None => Vec::new(),
+        };
+        let mut c = Context::for_test(&dir.path().join("work"), &home_dir, &env);
+        // A home from the password database must not matter.
+        c.home = Some(home_dir);
+        assert_eq!(search_path(&c), Ok(vec![dir.path().join(want)]));
+    }
+
+    #[test]
+    fn old_home_file_is_read_when_kubectl_would_migrate_it() {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        let old = write(dir.path(), ".kube/.kubeconfig", "current-context: old\n");
+        let c = ctx(dir.path(), &[("HOME", &dir.path().display().to_string())]);
+        assert_eq!(home_file(&c), Ok(old));
+        let new = write(dir.path(), ".kube/config", "current-context: new\n");
+        assert_eq!(home_file(&c), Ok(new));
+    }
+
+    #[rstest]
+    #[case::kubeconfig_variable(&[("KUBECONFIG", "/tmp/k\u{fffd}.yaml")], None, "`KUBECONFIG`")]
+    #[case::home(&[("HOME", "/home/\u{fffd}")], None, "`HOME`")]
+    #[case::flag(&[], Some("/tmp/k\u{fffd}.yaml"), "`--kubeconfig`")]
+    fn paths_that_are_not_utf8_are_uncertain(
+        #[case] env: &[(&str, &str)],
+        #[case] flag: Option<&str>,
+        #[case] want: &str,
+    ) {
+        let Ok(dir) = tempfile::tempdir() else {
+            unreachable!("tempdir")
+        };
+        write(dir.path(), ".kube/config", "current-context: dev\n");
+        let mut uncertain = Vec::new();
+        let config = load_with(
+            Given::new(flag, "--kubeconfig"),
+            &ctx(dir.path(), env),
+            dir.path(),
+            &mut uncertain,
+        );
+        assert!(config.files.is_empty());
+        assert_eq!(uncertain.len(), 1, "{uncertain:?}");
+        assert!(
+            uncertain[0].contains(want) && uncertain[0].contains("not valid UTF-8"),
+            "{uncertain:?}"
+        );
     }
 }

@@ -9,7 +9,8 @@
 //! guessing.
 //!
 //! Reads the kubeconfig and kuberc files only: no subprocesses, no network, never runs
-//! kubectl. Never fails: everything it cannot pin down lands in `fact.uncertain`.
+//! kubectl. Never fails: what it cannot pin down about the target lands in
+//! `fact.target.uncertain` (refused in every mode), everything else in `fact.uncertain`.
 
 pub mod kuberc;
 pub mod resource;
@@ -69,31 +70,57 @@ pub struct KubectlFact {
     /// value), those given on the command line excluded. Whether kubectl applies them
     /// depends on its version.
     pub kuberc_defaults: BTreeMap<String, String>,
+    /// The path of `get|create|replace|delete --raw URI` as the API server receives it:
+    /// the URI's path, percent-decoded (as client-go's `RequestURI` does), repeated
+    /// slashes collapsed and `.`/`..` resolved; `""` without `--raw`.
+    pub raw_path: String,
+    /// The subresource a `--raw` path names (`proxy`, `log`, `exec`, `status`, …);
+    /// `proxy` whenever any spelling of the path has a `proxy` segment (the legacy
+    /// `/api/v1/proxy/…` form, or one that only appears before `..` is resolved); `""`
+    /// when none.
+    pub subresource: String,
 }
 
 /// Fills `fact.kubectl`, normalises `_` to `-` in `fact.flags` option names as kubectl
-/// does, and pushes to `fact.uncertain` whatever cannot be pinned down: an unreadable
-/// kubeconfig or kuberc, a context, cluster or user that is not defined (kubectl would
-/// stop with an error), a command word kubectl would find elsewhere.
+/// does, and records whatever cannot be pinned down.
+///
+/// What leaves the cluster, context or server in doubt goes to `fact.target.uncertain`
+/// (refused in every mode): a kubeconfig kubectl would read that failsafe cannot read
+/// or parse, a kubeconfig path or `HOME` that is not UTF-8, a context, cluster or user
+/// that is not defined (kubectl would stop, if failsafe read the file as it does), a
+/// targeting option whose value is not UTF-8 or may have been swallowed by an
+/// `_`-spelled option, a kuberc file that cannot be read or that sets targeting options
+/// or aliases. The rest (a command word kubectl would find elsewhere, one option given
+/// twice under two spellings) goes to `fact.uncertain` (refused in read mode).
 pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
-    let mut uncertain = Vec::new();
+    let mut doubts = Doubts::default();
     normalize_flag_names(
         &walked.verb,
         &mut fact.flags,
         &mut fact.flags_all,
-        &mut uncertain,
+        &mut doubts,
     );
-    check_command_word(walked, fact.argv.get(1..).unwrap_or(&[]), &mut uncertain);
-    let kubectl = describe(walked, &fact.flags, ctx, &mut uncertain);
-    fact.uncertain.append(&mut uncertain);
+    check_command_word(walked, fact.argv.get(1..).unwrap_or(&[]), &mut doubts.other);
+    let kubectl = describe(walked, &fact.flags, ctx, &mut doubts);
+    fact.uncertain.append(&mut doubts.other);
+    fact.target.uncertain.append(&mut doubts.target);
     fact.kubectl = Some(kubectl);
+}
+
+/// What the enricher could not pin down, by kind.
+#[derive(Default)]
+struct Doubts {
+    /// About where the command lands: `fact.target.uncertain`.
+    target: Vec<String>,
+    /// Anything else: `fact.uncertain`.
+    other: Vec<String>,
 }
 
 fn describe(
     walked: &Walked,
     flags: &Map<String, Value>,
     ctx: &Context,
-    uncertain: &mut Vec<String>,
+    doubts: &mut Doubts,
 ) -> KubectlFact {
     let verb = walked.verb.as_str();
     let subverb = walked.subverb.as_str();
@@ -102,11 +129,27 @@ fn describe(
     // to write (`config set-context --namespace=x`), not where the command runs.
     let global = |name: &str| text(name).filter(|_| !shadowed(verb, subverb, name));
 
+    for name in TARGETING {
+        if global(name).is_some_and(|v| v.contains(char::REPLACEMENT_CHARACTER)) {
+            doubts.target.push(format!(
+                "the value of `--{name}` is not valid UTF-8, so failsafe cannot tell where kubectl would connect"
+            ));
+        }
+    }
+    // Commands that never build a client do not land anywhere; for them a kubeconfig
+    // failsafe cannot read matters only in read mode, as before.
+    let offline = works_offline(verb, flags);
+    let mut config_doubts = Vec::new();
     let config = kubeconfig::load(
         Given::new(text("kubeconfig"), "--kubeconfig"),
         ctx,
-        uncertain,
+        &mut config_doubts,
     );
+    if offline {
+        doubts.other.append(&mut config_doubts);
+    } else {
+        doubts.target.append(&mut config_doubts);
+    }
     let resolved = config.resolve(&Overrides {
         context: Given::new(global("context"), "--context"),
         cluster: Given::new(global("cluster"), "--cluster"),
@@ -114,22 +157,23 @@ fn describe(
         server: Given::new(global("server"), "--server"),
         namespace: Given::new(global("namespace"), "--namespace"),
     });
-    if !works_offline(verb, flags) {
-        uncertain.extend(resolved.problems.iter().cloned());
+    if !offline {
+        doubts.target.extend(resolved.problems.iter().cloned());
     }
 
-    let kuberc = kuberc::load(text("kuberc"), ctx, uncertain);
+    let kuberc = kuberc::load(text("kuberc"), ctx, &mut doubts.target);
     let kuberc_defaults = match &kuberc {
         Some(k) => {
             let words = command_words(walked);
             let defaults = k.defaults_for(&words, &|name| flags.contains_key(name));
-            check_kuberc(k, walked, &defaults, uncertain);
+            check_kuberc(k, walked, &defaults, &mut doubts.target);
             defaults
         }
         None => BTreeMap::new(),
     };
 
-    let objects = resource::objects(verb, subverb, &walked.args, walked.dashdash_at, text("raw"));
+    let raw = text("raw").filter(|_| verb != "config");
+    let objects = resource::objects(verb, subverb, &walked.args, walked.dashdash_at, raw);
     KubectlFact {
         context: resolved.context,
         cluster: resolved.cluster,
@@ -141,7 +185,9 @@ fn describe(
         resource: objects.resource().to_string(),
         names: objects.names,
         resources: objects.resources,
-        dry_run: dry_run(flags.get("dry-run")).to_string(),
+        dry_run: honoured_dry_run(verb, flags, &kuberc_defaults).to_string(),
+        raw_path: objects.raw_path.clone(),
+        subresource: objects.subresource.clone(),
         kubeconfig: config.files,
         output: output_format(flags, &kuberc_defaults),
         in_cluster: resolved.in_cluster,
@@ -170,6 +216,44 @@ fn works_offline(verb: &str, flags: &Map<String, Value>) -> bool {
         "" | "help" | "completion" | "options" | "plugin" | "kustomize" | "config"
     ) || flags.get("help").is_some_and(is_true)
         || (verb == "version" && flags.get("client").is_some_and(is_true))
+}
+
+/// The dry run kubectl would actually do: `--dry-run` as given on the command line (see
+/// [`dry_run`]; a kuberc default is not trusted to make a dry run), downgraded to `none`
+/// where kubectl's own code ignores it (kubectl `pkg/cmd`, checked at v1.32 and master):
+///
+/// - `create|replace|delete --raw URI`: the raw POST/PUT/DELETE is sent before the dry
+///   run strategy is looked at (`rawhttp.RawPost|RawPut|RawDelete`);
+/// - `create --edit`: the editor path creates the object without the dry run;
+/// - `scale --record --dry-run=server`: the change-cause annotation is patched with a
+///   helper that has no dry run.
+///
+/// `--raw`, `--edit` and `--record` count when a kuberc default would add them.
+fn honoured_dry_run(
+    verb: &str,
+    flags: &Map<String, Value>,
+    kuberc: &BTreeMap<String, String>,
+) -> &'static str {
+    let requested = dry_run(flags.get("dry-run"));
+    let given = |name: &str| {
+        flags
+            .get(name)
+            .cloned()
+            .or_else(|| kuberc.get(name).map(|v| Value::String(v.clone())))
+    };
+    let raw = given("raw").is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()));
+    let on = |name: &str| given(name).is_some_and(|v| is_true(&v));
+    let ignored = match verb {
+        "create" => raw || on("edit"),
+        "replace" | "delete" => raw,
+        "scale" => requested == "server" && on("record"),
+        _ => false,
+    };
+    if ignored {
+        "none"
+    } else {
+        requested
+    }
 }
 
 /// kubectl's `--dry-run` value → `none`, `client` or `server`.
@@ -299,7 +383,7 @@ fn normalize_flag_names(
     verb: &str,
     flags: &mut Map<String, Value>,
     flags_all: &mut Map<String, Value>,
-    uncertain: &mut Vec<String>,
+    doubts: &mut Doubts,
 ) {
     let odd: Vec<String> = flags
         .keys()
@@ -321,13 +405,15 @@ fn normalize_flag_names(
         let Some(value) = flags.remove(&old) else {
             continue;
         };
+        // The word kubectl takes as the value may be a targeting option
+        // (`--request_timeout --context=prod`): the target is in doubt.
         if value == Value::Bool(true) && takes_value(&new) {
-            uncertain.push(format!(
+            doubts.target.push(format!(
                 "option `--{old}` is `--{new}` to kubectl, which takes a value; failsafe cannot tell which word kubectl reads as its value: write `--{new}=VALUE`"
             ));
         }
         if flags.get(&new).is_some_and(|existing| existing != &value) {
-            uncertain.push(format!(
+            doubts.other.push(format!(
                 "options `--{old}` and `--{new}` are one option to kubectl and were given different values"
             ));
         }
@@ -669,7 +755,12 @@ users:
         assert_eq!(k.namespace, namespace, "{line}");
         assert_eq!(k.resource, resource, "{line}");
         assert_eq!(k.names.join(" "), names, "{line}");
-        assert!(fact.uncertain.is_empty(), "{line}: {:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{line}: {:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
     }
 
     #[rstest]
@@ -765,7 +856,12 @@ users:
             k.kubeconfig,
             vec![dir.path().join("other.yaml").display().to_string()]
         );
-        assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
     }
 
     #[test]
@@ -774,9 +870,12 @@ users:
         assert!(k.kubeconfig.is_empty());
         assert_eq!(k.context, "");
         assert!(
-            fact.uncertain.iter().any(|u| u.contains("`/no/such/file`")),
+            fact.target
+                .uncertain
+                .iter()
+                .any(|u| u.contains("`/no/such/file`")),
             "{:?}",
-            fact.uncertain
+            fact.target.uncertain
         );
     }
 
@@ -785,8 +884,13 @@ users:
         let (fact, k) = run("--context nope delete ns x");
         assert_eq!(k.context, "nope");
         assert_eq!(fact.target.name, "nope");
-        assert_eq!(fact.uncertain.len(), 1, "{:?}", fact.uncertain);
-        assert!(fact.uncertain[0].starts_with("context `nope` given by `--context`"));
+        assert_eq!(
+            fact.target.uncertain.len(),
+            1,
+            "{:?}",
+            fact.target.uncertain
+        );
+        assert!(fact.target.uncertain[0].starts_with("context `nope` given by `--context`"));
     }
 
     #[rstest]
@@ -796,7 +900,12 @@ users:
     #[case("--context nope version --client")]
     fn offline_commands_do_not_need_a_usable_context(#[case] line: &str) {
         let (fact, _) = run(line);
-        assert!(fact.uncertain.is_empty(), "{line}: {:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{line}: {:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
     }
 
     #[test]
@@ -808,8 +917,13 @@ users:
             "get pods",
         );
         assert_eq!(k.context, "dev");
-        assert_eq!(fact.uncertain.len(), 1, "{:?}", fact.uncertain);
-        assert!(fact.uncertain[0].contains("bad.yaml"));
+        assert_eq!(
+            fact.target.uncertain.len(),
+            1,
+            "{:?}",
+            fact.target.uncertain
+        );
+        assert!(fact.target.uncertain[0].contains("bad.yaml"));
     }
 
     #[rstest]
@@ -845,15 +959,21 @@ users:
         assert!(!fact.flags.contains_key("dry_run"));
         assert_eq!(k.dry_run, "none");
         assert!(
-            fact.uncertain
+            fact.target
+                .uncertain
                 .iter()
                 .any(|u| u.contains("`--dry_run` is `--dry-run`")),
             "{:?}",
-            fact.uncertain
+            fact.target.uncertain
         );
         let (fact, k) = run("apply -f x --dry_run=server");
         assert_eq!(k.dry_run, "server");
-        assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
         assert_eq!(
             fact.flags_all.get("dry-run"),
             Some(&serde_json::json!(["server"]))
@@ -864,7 +984,12 @@ users:
     fn local_flags_named_like_overrides_are_not_overrides() {
         let (fact, k) = run("create rolebinding rb --clusterrole=view --user=alice");
         assert_eq!(k.user, "dev-admin");
-        assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
         let (_, k) = run("config set-context prod --namespace=x --cluster=y");
         assert_eq!(
             (k.namespace.as_str(), k.cluster.as_str()),
@@ -918,7 +1043,12 @@ users:
             k.kuberc_defaults.get("output").map(String::as_str),
             Some("yaml")
         );
-        assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
         let (_, k) = run_in(dir.path(), &[], "get secrets -o name");
         assert_eq!(k.output, "name");
         assert!(k.kuberc_defaults.is_empty());
@@ -931,21 +1061,28 @@ users:
         let dir = home(&[(".kube/kuberc", KUBERC)]);
         let (fact, _) = run_in(dir.path(), &[], "delete pods x");
         assert!(
-            fact.uncertain
+            fact.target
+                .uncertain
                 .iter()
                 .any(|u| u.contains("`--namespace=prod`")),
             "{:?}",
-            fact.uncertain
+            fact.target.uncertain
         );
         let (fact, _) = run_in(dir.path(), &[], "delete pods x -n dev");
-        assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+        assert!(
+            fact.uncertain.is_empty() && fact.target.uncertain.is_empty(),
+            "{:?} {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
         let (fact, _) = run_in(dir.path(), &[], "getn nodes");
         assert!(
-            fact.uncertain
+            fact.target
+                .uncertain
                 .iter()
                 .any(|u| u.contains("`getn` is an alias for `get`")),
             "{:?}",
-            fact.uncertain
+            fact.target.uncertain
         );
     }
 
@@ -960,5 +1097,126 @@ users:
         let args: Vec<String> = [option, "a", "b"].iter().map(|s| s.to_string()).collect();
         let want = if skips { Some(2) } else { Some(1) };
         assert_eq!(cobra_command_index(&args), want, "{option}");
+    }
+
+    /// `--dry-run` only where kubectl honours it for that combination of options
+    /// (kubectl pkg/cmd/{create,replace,delete,scale}).
+    #[rstest]
+    #[case::create_raw("create --raw /api/v1/namespaces -f ns.json --dry-run=server", "none")]
+    #[case::create_raw_equals(
+        "create -f ns.json --raw=/api/v1/namespaces --dry-run=client",
+        "none"
+    )]
+    #[case::create_raw_empty("create -f ns.json --raw= --dry-run=server", "server")]
+    #[case::replace_raw(
+        "replace --raw /api/v1/namespaces/x -f ns.json --dry-run=server",
+        "none"
+    )]
+    #[case::delete_raw("delete --raw /api/v1/namespaces/x --dry-run=server", "none")]
+    #[case::create_edit("create --edit -f x.yaml --dry-run=server", "none")]
+    #[case::create_edit_false("create --edit=false -f x.yaml --dry-run=server", "server")]
+    #[case::scale_record_server("scale deploy/web --replicas 0 --record --dry-run=server", "none")]
+    #[case::scale_record_client(
+        "scale deploy/web --replicas 0 --record --dry-run=client",
+        "client"
+    )]
+    #[case::scale_server("scale deploy/web --replicas 0 --dry-run=server", "server")]
+    #[case::get_raw_is_not_a_mutation("apply -f x.yaml --dry-run=server", "server")]
+    #[case::last_value_wins("apply -f x.yaml --dry-run=server --dry-run=none", "none")]
+    #[case::deprecated_true("apply -f x.yaml --dry-run=T", "client")]
+    #[case::deprecated_false("apply -f x.yaml --dry-run=0", "none")]
+    fn dry_runs_kubectl_honours(#[case] line: &str, #[case] want: &str) {
+        assert_eq!(run(line).1.dry_run, want, "{line}");
+    }
+
+    #[test]
+    fn a_kuberc_default_raw_cancels_the_dry_run() {
+        let kuberc = "apiVersion: kubectl.config.k8s.io/v1beta1\nkind: Preference\ndefaults:\n- command: delete\n  options:\n  - name: raw\n    default: /api/v1/namespaces/prod\n";
+        let dir = home(&[(".kube/kuberc", kuberc)]);
+        let (_, k) = run_in(dir.path(), &[], "delete ns x --dry-run=server");
+        assert_eq!(k.dry_run, "none");
+    }
+
+    #[rstest]
+    #[case::service_proxy("/api/v1/namespaces/default/services/web/proxy/", "proxy")]
+    #[case::encoded("/api/v1/namespaces/default/services/web/%70roxy/", "proxy")]
+    #[case::dot_dot("/api/v1/namespaces/default/services/web/x/../proxy", "proxy")]
+    #[case::log("/api/v1/namespaces/default/pods/web/log", "log")]
+    #[case::none("/api/v1/namespaces/default/pods/web", "")]
+    fn raw_subresource_reaches_the_fact(#[case] path: &str, #[case] want: &str) {
+        let (_, k) = run(&format!("get --raw {path}"));
+        assert_eq!(k.subresource, want, "{path}");
+    }
+
+    #[rstest]
+    #[case::kubeconfig("--kubeconfig /tmp/k\u{fffd}.yaml get pods", "`--kubeconfig`")]
+    #[case::context("--context pr\u{fffd}d get pods", "`--context`")]
+    #[case::server("--server https://\u{fffd} get pods", "`--server`")]
+    fn targeting_values_that_are_not_utf8_make_the_target_uncertain(
+        #[case] line: &str,
+        #[case] want: &str,
+    ) {
+        let (fact, _) = run(line);
+        assert!(
+            fact.target
+                .uncertain
+                .iter()
+                .any(|u| u.contains(want) && u.contains("not valid UTF-8")),
+            "{line}: {:?}",
+            fact.target.uncertain
+        );
+    }
+
+    #[test]
+    fn merge_keys_resolve_to_the_context_kubectl_uses() {
+        // kubectl v1.32 `--context prod2 config view --minify`: cluster devc, because
+        // the merge after `cluster: prodc` overwrites it.
+        let config = "current-context: prod2\ncontexts:\n- name: dev\n  context: &d {cluster: kind-dev, user: u}\n- name: prod2\n  context:\n    cluster: prod-eu\n    <<: *d\nclusters:\n- name: kind-dev\n  cluster: {server: \"https://127.0.0.1:6443\"}\n- name: prod-eu\n  cluster: {server: \"https://prod\"}\nusers:\n- name: u\n";
+        let dir = home(&[("merged.yaml", config)]);
+        let (fact, k) = run_in(dir.path(), &[], "--kubeconfig merged.yaml delete ns x");
+        assert_eq!(
+            (k.context.as_str(), k.cluster.as_str(), k.server.as_str()),
+            ("prod2", "kind-dev", "https://127.0.0.1:6443")
+        );
+        assert!(
+            fact.target.uncertain.is_empty(),
+            "{:?}",
+            fact.target.uncertain
+        );
+    }
+
+    #[test]
+    fn unset_home_reads_the_kubeconfig_in_the_working_directory() {
+        let prod = "current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: prod}\nclusters:\n- name: prod\n  cluster: {server: \"https://prod\"}\n";
+        let dir = home(&[("work/.kube/config", prod)]);
+        let Some(Ok(spec)) = crate::spec::builtin("kubectl") else {
+            unreachable!("the built-in kubectl spec parses")
+        };
+        // HOME is not in the environment; the password database's home must not count.
+        let c = Context::for_test(&dir.path().join("work"), dir.path(), &[]);
+        let argv = vec!["kubectl".to_string(), "get".into(), "pods".into()];
+        let fact = crate::facts::build(&spec, "kubectl", argv, Vec::new(), &c);
+        assert_eq!(fact.target.name, "prod");
+        assert_eq!(fact.target.env, "prod");
+    }
+
+    #[rstest]
+    #[case::unreadable_kubeconfig("--kubeconfig /dev/null get pods", true)]
+    #[case::offline_command("--kubeconfig /dev/null version --client", false)]
+    #[case::undefined_cluster("--cluster nope get pods", true)]
+    #[case::command_word("--all events delete", false)]
+    fn which_doubts_are_about_the_target(#[case] line: &str, #[case] target: bool) {
+        let (fact, _) = run(line);
+        let (want, other) = if target {
+            (&fact.target.uncertain, &fact.uncertain)
+        } else {
+            (&fact.uncertain, &fact.target.uncertain)
+        };
+        assert!(
+            !want.is_empty() && other.is_empty(),
+            "{line}: {:?} / {:?}",
+            fact.uncertain,
+            fact.target.uncertain
+        );
     }
 }

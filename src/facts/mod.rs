@@ -119,7 +119,9 @@ pub struct Context {
     pub cwd: PathBuf,
     /// The user's home directory, if known.
     pub home: Option<PathBuf>,
-    /// The environment, as text (non-UTF-8 variables are left out).
+    /// The environment, as text. A value that is not valid UTF-8 is kept with U+FFFD in
+    /// place of the bad bytes, so an enricher can tell the variable is set but cannot be
+    /// read exactly (and say so) instead of acting as if it were unset.
     pub env: BTreeMap<String, String>,
     /// config.toml.
     pub settings: Settings,
@@ -143,12 +145,12 @@ impl Context {
     /// Reads the process's cwd, `HOME` and environment.
     pub fn from_process(settings: Settings, mode: Mode, pane: String, source: Source) -> Context {
         let env: BTreeMap<String, String> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
             .collect();
         let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
         let home = env
             .get("HOME")
-            .filter(|h| !h.is_empty())
+            .filter(|h| !h.is_empty() && !h.contains(char::REPLACEMENT_CHARACTER))
             .map(PathBuf::from)
             .or_else(dirs::home_dir);
         Context {

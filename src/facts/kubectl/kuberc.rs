@@ -10,7 +10,7 @@ use super::super::kubeconfig::{absolute, read_text};
 use super::super::Context;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The parts of a kuberc file that change a command's meaning.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -33,7 +33,9 @@ struct CommandDefaults {
 }
 
 /// The kuberc file kubectl would read: none when `KUBECTL_KUBERC=false` or
-/// `KUBERC=off`; else `--kuberc`, else `KUBERC`, else `~/.kube/kuberc`.
+/// `KUBERC=off`; else `--kuberc`, else `KUBERC`, else `$HOME/.kube/kuberc` with `HOME`
+/// exactly as set (kubectl's `homedir.HomeDir()`: unset or empty means `.kube/kuberc` in
+/// the working directory).
 pub fn locate(flag: Option<&str>, ctx: &Context) -> Option<PathBuf> {
     if ctx
         .var("KUBECTL_KUBERC")
@@ -47,7 +49,11 @@ pub fn locate(flag: Option<&str>, ctx: &Context) -> Option<PathBuf> {
     match ctx.var("KUBERC") {
         Some("off") => None,
         Some(path) => Some(absolute(ctx, path)),
-        None => ctx.home.as_ref().map(|h| h.join(".kube").join("kuberc")),
+        None => {
+            let home = ctx.env.get("HOME").map(String::as_str).unwrap_or_default();
+            let path = Path::new(home).join(".kube").join("kuberc");
+            Some(absolute(ctx, &path.display().to_string()))
+        }
     }
 }
 
@@ -56,6 +62,12 @@ pub fn locate(flag: Option<&str>, ctx: &Context) -> Option<PathBuf> {
 pub fn load(flag: Option<&str>, ctx: &Context, uncertain: &mut Vec<String>) -> Option<Kuberc> {
     let path = locate(flag, ctx)?;
     let shown = path.display().to_string();
+    if shown.contains(char::REPLACEMENT_CHARACTER) {
+        uncertain.push(format!(
+            "the kuberc path `{shown}` is not valid UTF-8, so failsafe cannot read the file kubectl would read"
+        ));
+        return None;
+    }
     let parsed = match read_text(&path) {
         Ok(None) => return None,
         Ok(Some(text)) => parse(&text),
@@ -270,7 +282,11 @@ aliases:
     }
 
     #[rstest]
-    #[case::default_home(&[], None, Some(".kube/kuberc"))]
+    #[case::default_home(&[("HOME", "/home/u")], None, Some(".kube/kuberc"))]
+    // HOME unset: kubectl reads `.kube/kuberc` in the working directory (here also
+    // /home/u), never a home from the password database.
+    #[case::home_unset(&[], None, Some(".kube/kuberc"))]
+    #[case::home_elsewhere(&[("HOME", "/elsewhere")], None, Some("/elsewhere/.kube/kuberc"))]
     #[case::env(&[("KUBERC", "/etc/k")], None, Some("/etc/k"))]
     #[case::flag_beats_env(&[("KUBERC", "/etc/k")], Some("mine"), Some("mine"))]
     #[case::off(&[("KUBERC", "off")], None, None)]

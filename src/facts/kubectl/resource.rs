@@ -15,6 +15,12 @@ pub struct Objects {
     /// A namespace named by an argument itself (`ns/pod:path`, a `--raw` path), which
     /// overrides `-n` and the context's namespace for that command.
     pub namespace: Option<String>,
+    /// A `--raw` URI's path as the API server receives it (see [`request_path`]);
+    /// `""` without `--raw`.
+    pub raw_path: String,
+    /// The subresource a `--raw` path names, `proxy` whenever any spelling of the path
+    /// has a `proxy` segment; `""` when none.
+    pub subresource: String,
 }
 
 impl Objects {
@@ -321,39 +327,132 @@ fn create(subverb: &str, args: &[String]) -> Objects {
 }
 
 /// An API path given to `--raw`: `/api/v1/[namespaces/NS/]RESOURCE[/NAME[/SUB…]]` or
-/// `/apis/GROUP/VERSION/[namespaces/NS/]RESOURCE[/NAME…]`. A scheme and host, a query
-/// string and a fragment are ignored. Non-resource paths (`/healthz`, `/metrics`) name
+/// `/apis/GROUP/VERSION/[namespaces/NS/]RESOURCE[/NAME[/SUB…]]`, read as the API server
+/// receives it (see [`request_path`]). Non-resource paths (`/healthz`, `/metrics`) name
 /// nothing.
-pub fn raw_path(path: &str) -> Objects {
-    let path = path.split(['?', '#']).next().unwrap_or_default();
-    let path = match path.split_once("://") {
-        Some((_, rest)) => rest.split_once('/').map_or("", |(_, p)| p),
-        None => path,
+///
+/// `subresource` is `proxy` whenever a `proxy` segment appears in the path before or
+/// after `..` is resolved, anywhere (`/api/v1/proxy/…` is the legacy proxy form, and the
+/// API server may see either spelling): a path that opens a way through the API server
+/// into a pod, service or node is never mistaken for a read.
+pub fn raw_path(uri: &str) -> Objects {
+    let mut out = Objects::default();
+    let Some(decoded) = request_path(uri) else {
+        return out;
     };
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let cleaned = clean(&decoded);
+    let any_proxy = decoded
+        .split('/')
+        .chain(cleaned.split('/'))
+        .any(|s| s == "proxy");
+    let segments: Vec<&str> = cleaned.split('/').filter(|s| !s.is_empty()).collect();
+    out.raw_path = cleaned.clone();
     let rest = match segments.as_slice() {
         ["api", _version, rest @ ..] => rest,
         ["apis", _group, _version, rest @ ..] => rest,
-        _ => return Objects::default(),
+        _ => &[][..],
     };
-    let mut out = Objects::default();
-    match rest {
+    let tail = match rest {
         ["namespaces", namespace, resource, tail @ ..] => {
             out.namespace = Some((*namespace).to_string());
             out.add_resource(normalize(resource));
-            if let Some(name) = tail.first() {
-                out.add_name(name);
-            }
+            tail
         }
         [resource, tail @ ..] => {
             out.add_resource(normalize(resource));
-            if let Some(name) = tail.first() {
-                out.add_name(name);
-            }
+            tail
         }
-        [] => {}
+        [] => &[][..],
+    };
+    if let Some(name) = tail.first() {
+        out.add_name(name);
     }
+    out.subresource = if any_proxy {
+        "proxy".to_string()
+    } else {
+        tail.get(1).map(|s| (*s).to_string()).unwrap_or_default()
+    };
     out
+}
+
+/// The path client-go sends for `RequestURI(uri)`: Go's `url.Parse` takes the path
+/// part (after a scheme and a `//host` authority, before `?` and `#`) and
+/// percent-decodes it; the request then carries that decoded path, so `%2F` becomes a
+/// real `/` on the wire. `None` where `url.Parse` fails (kubectl then sends nothing) or
+/// the URI has no path.
+pub fn request_path(uri: &str) -> Option<String> {
+    let uri = uri.split('#').next().unwrap_or_default();
+    let rest = match scheme_end(uri) {
+        Some(at) => uri.get(at + 1..).unwrap_or_default(),
+        None => uri,
+    };
+    let has_scheme = rest.len() != uri.len();
+    let rest = rest.split('?').next().unwrap_or_default();
+    if !rest.starts_with('/') {
+        // `scheme:opaque` has no path; a colon in a relative first segment is an error.
+        return None;
+    }
+    let rest = if (has_scheme || !rest.starts_with("///")) && rest.starts_with("//") {
+        let after = rest.get(2..).unwrap_or_default();
+        after
+            .find('/')
+            .map_or("", |i| after.get(i..).unwrap_or_default())
+    } else {
+        rest
+    };
+    percent_decode(rest)
+}
+
+/// Go's `getScheme`: the index of the `:` ending a scheme (`[A-Za-z][A-Za-z0-9+.-]*:`).
+fn scheme_end(uri: &str) -> Option<usize> {
+    for (i, c) in uri.char_indices() {
+        match c {
+            'a'..='z' | 'A'..='Z' => {}
+            '0'..='9' | '+' | '-' | '.' if i > 0 => {}
+            ':' if i > 0 => return Some(i),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Go's `unescape(s, encodePath)`: `%XX` decoded, a malformed escape is an error; `+`
+/// stays `+` in a path. Bytes that do not form UTF-8 are replaced, which only ever
+/// makes a segment match nothing.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let text = std::str::from_utf8(hex)
+                .ok()
+                .filter(|t| t.chars().all(|c| c.is_ascii_hexdigit()))?;
+            out.push(u8::from_str_radix(text, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    Some(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `path.Clean` for an absolute path: repeated slashes collapsed, `.` dropped, `..`
+/// removing the segment before it (never above the root).
+fn clean(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            s => out.push(s),
+        }
+    }
+    format!("/{}", out.join("/"))
 }
 
 #[cfg(test)]
@@ -578,5 +677,88 @@ mod tests {
         assert_eq!(got.resource(), resource);
         assert_eq!(got.names.join(" "), names);
         assert_eq!(got.namespace.as_deref(), ns);
+    }
+
+    /// The path the API server receives (client-go `RequestURI`: Go `url.Parse`, the
+    /// decoded path sent as is) and the subresource it names.
+    #[rstest]
+    #[case::plain(
+        "/api/v1/namespaces/d/services/web/proxy/x",
+        Some("/api/v1/namespaces/d/services/web/proxy/x"),
+        "proxy"
+    )]
+    #[case::pod_proxy(
+        "/api/v1/namespaces/d/pods/p/proxy",
+        Some("/api/v1/namespaces/d/pods/p/proxy"),
+        "proxy"
+    )]
+    #[case::node_proxy(
+        "/api/v1/nodes/n1/proxy/configz",
+        Some("/api/v1/nodes/n1/proxy/configz"),
+        "proxy"
+    )]
+    #[case::encoded_letter(
+        "/api/v1/namespaces/d/services/web/%70roxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::encoded_slash(
+        "/api/v1/namespaces/d/services/web%2Fproxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::double_slash(
+        "//api/v1//namespaces/d/services/web/proxy",
+        Some("/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::triple_slash(
+        "///api/v1/namespaces/d/services/web/proxy",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::dot_dot(
+        "/api/v1/namespaces/d/services/web/x/../proxy/",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::proxy_then_dot_dot(
+        "/api/v1/namespaces/d/pods/p/proxy/../../../../../healthz",
+        Some("/api/v1/healthz"),
+        "proxy"
+    )]
+    #[case::legacy(
+        "/api/v1/proxy/namespaces/d/services/web/",
+        Some("/api/v1/proxy/namespaces/d/services/web"),
+        "proxy"
+    )]
+    #[case::with_host(
+        "https://other/api/v1/namespaces/d/services/web/proxy?x=1#f",
+        Some("/api/v1/namespaces/d/services/web/proxy"),
+        "proxy"
+    )]
+    #[case::log(
+        "/api/v1/namespaces/d/pods/p/log",
+        Some("/api/v1/namespaces/d/pods/p/log"),
+        "log"
+    )]
+    #[case::object(
+        "/apis/apps/v1/namespaces/d/deployments/web",
+        Some("/apis/apps/v1/namespaces/d/deployments/web"),
+        ""
+    )]
+    #[case::bad_escape("/api/v1/%zz", None, "")]
+    #[case::opaque("x:api/v1/namespaces/d/services/web/proxy", None, "")]
+    fn raw_paths_as_the_api_server_sees_them(
+        #[case] uri: &str,
+        #[case] path: Option<&str>,
+        #[case] subresource: &str,
+    ) {
+        assert_eq!(
+            request_path(uri).map(|p| clean(&p)).as_deref(),
+            path,
+            "{uri}"
+        );
+        assert_eq!(raw_path(uri).subresource, subresource, "{uri}");
     }
 }
