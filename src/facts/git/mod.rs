@@ -261,10 +261,12 @@ pub fn expand_alias(
     if word.is_empty() || alias::is_builtin(word) {
         return (walked, None);
     }
-    let mut found = Vec::new();
-    let loc = locate(&walked, ctx, &mut found);
+    // What cannot be read while locating the repository and its config is reported by
+    // `enrich` as target uncertainty: it reads the same files again, and saying it twice
+    // would only repeat the message.
+    let mut reported_by_enrich = Vec::new();
+    let loc = locate(&walked, ctx, &mut reported_by_enrich);
     let exec_path = global_last(&walked, "exec-path").map(str::to_string);
-    let mut from_command_line = Vec::new();
     let mut config_for = |w: &Walked| {
         layers::add_command_line(
             loc.files.clone(),
@@ -272,7 +274,7 @@ pub fn expand_alias(
             loc.at(),
             &global_values(w, "c"),
             &global_values(w, "config-env"),
-            &mut from_command_line,
+            &mut reported_by_enrich,
         )
     };
     let is_external = |w: &str| alias::external_command_exists(ctx, exec_path.as_deref(), w);
@@ -285,17 +287,18 @@ pub fn expand_alias(
         &is_external,
         &mut expansion,
     );
-    push_unique(uncertain, found);
-    push_unique(uncertain, from_command_line);
     push_unique(uncertain, expansion);
     result
 }
 
 /// Fills `fact.git`, and `fact.cwd` when `-C` moves git elsewhere.
 ///
-/// Never fails: unreadable or unparseable repository files (HEAD, config, a `.git`
-/// file) and facts a command needs but that cannot be read (the current branch of a
-/// reftable repository for a push of `HEAD`) are added to `fact.uncertain`.
+/// Never fails. What decides where the command lands but cannot be read goes to
+/// `fact.target.uncertain`, which refuses in every mode: unreadable or unparseable
+/// repository files (HEAD, a config file git reads, a `.git` file, malformed
+/// `GIT_CONFIG_*` variables — git itself refuses to run with any of them), and facts
+/// a command needs but that cannot be read (the current branch of a reftable
+/// repository for a push of `HEAD`, the branches `--all` reaches).
 pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut Fact) {
     let mut unc = Vec::new();
     let mut loc = locate(walked, ctx, &mut unc);
@@ -405,7 +408,7 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         .chain(git.moved_branches.iter())
         .any(|b| is_protected(b, patterns));
     fact.git = Some(git);
-    push_unique(&mut fact.uncertain, unc);
+    push_unique(&mut fact.target.uncertain, unc);
 }
 
 #[cfg(test)]
@@ -740,12 +743,14 @@ mod tests {
         let ctx = context(&tmp.path().join("w"), tmp.path(), &[]);
         let f = fact_for(&["status"], &ctx);
         assert!(
-            f.uncertain
+            f.target
+                .uncertain
                 .iter()
                 .any(|u| u.contains(msg) && u.contains(".git`")),
             "{:?}",
-            f.uncertain
+            f.target.uncertain
         );
+        assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
         Ok(())
     }
 
@@ -756,9 +761,11 @@ mod tests {
         let ctx = context(tmp.path(), tmp.path(), &[]);
         // `xyz` is not a command, so both expand_alias and enrich read the files.
         let f = fact_for(&["xyz"], &ctx);
-        assert_eq!(f.uncertain.len(), 2, "{:?}", f.uncertain);
-        assert!(f.uncertain[0].contains("HEAD"));
-        assert!(f.uncertain[1].contains(".git/config") && f.uncertain[1].contains("line 1"));
+        let t = &f.target.uncertain;
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(t[0].contains("HEAD"));
+        assert!(t[1].contains(".git/config") && t[1].contains("line 1"));
+        assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
         Ok(())
     }
 
@@ -768,22 +775,20 @@ mod tests {
         fake_repo(tmp.path(), "ref: refs/heads/.invalid\n", "");
         fs::create_dir_all(tmp.path().join(".git/reftable"))?;
         let ctx = context(tmp.path(), tmp.path(), &[]);
-        assert!(fact_for(&["status"], &ctx).uncertain.is_empty());
+        assert!(fact_for(&["status"], &ctx).target.uncertain.is_empty());
         assert!(fact_for(&["push", "origin", "feature"], &ctx)
+            .target
             .uncertain
             .is_empty());
-        let f = fact_for(&["push", "origin", "HEAD"], &ctx);
-        assert!(
-            f.uncertain.iter().any(|u| u.contains("reftable")),
-            "{:?}",
-            f.uncertain
-        );
-        let f = fact_for(&["reset", "--hard"], &ctx);
-        assert!(
-            f.uncertain.iter().any(|u| u.contains("reftable")),
-            "{:?}",
-            f.uncertain
-        );
+        for argv in [&["push", "origin", "HEAD"][..], &["reset", "--hard"]] {
+            let f = fact_for(argv, &ctx);
+            assert!(
+                f.target.uncertain.iter().any(|u| u.contains("reftable")),
+                "{argv:?}: {:?}",
+                f.target.uncertain
+            );
+            assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
+        }
         Ok(())
     }
 

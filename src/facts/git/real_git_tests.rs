@@ -75,6 +75,11 @@ impl Lab {
     fn agrees_with_git(&self, dir: &str) -> io::Result<GitFact> {
         let f = self.fact(dir, &["status"]);
         assert!(f.uncertain.is_empty(), "{dir}: {:?}", f.uncertain);
+        assert!(
+            f.target.uncertain.is_empty(),
+            "{dir}: {:?}",
+            f.target.uncertain
+        );
         let g = f.git.unwrap_or_default();
         let top = self.git(dir, &["rev-parse", "--show-toplevel"])?;
         let git_dir = self.git(dir, &["rev-parse", "--absolute-git-dir"])?;
@@ -252,15 +257,16 @@ fn reftable_repository_is_certain_until_the_branch_matters() -> io::Result<()> {
     }
     let f = lab.fact("rt", &["status"]);
     assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
+    assert!(f.target.uncertain.is_empty(), "{:?}", f.target.uncertain);
     assert_eq!(
         f.git.map(|g| g.repo_root),
         Some(lab.path("rt").display().to_string())
     );
     let f = lab.fact("rt", &["push", "origin", "HEAD"]);
     assert!(
-        f.uncertain.iter().any(|u| u.contains("reftable")),
+        f.target.uncertain.iter().any(|u| u.contains("reftable")),
         "{:?}",
-        f.uncertain
+        f.target.uncertain
     );
     Ok(())
 }
