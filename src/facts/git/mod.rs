@@ -10,7 +10,10 @@
 //!   which order, with includes and the command line; `conditions` and `wildmatch` —
 //!   `includeIf` conditions and git's globs;
 //! - `alias` — alias expansion; `push` — the remote and branches a push lands on;
-//!   `moves` — the local branches other verbs move, rewrite or delete.
+//!   `moves` — the local branches other verbs move, rewrite or delete;
+//! - `prunes` and `expiry` — which expiry settings of `gc`, `prune`, `repack` and
+//!   `maintenance run` drop recent unreachable work now (git's approxidate, as far as
+//!   needed).
 //!
 //! Never runs git or any subprocess and never writes: this runs before every
 //! `git status`, so it reads HEAD and the config files, and refs only when a command
@@ -28,8 +31,10 @@ pub mod alias;
 pub mod checkout;
 pub mod conditions;
 pub mod config;
+pub mod expiry;
 pub mod layers;
 pub mod moves;
+pub mod prunes;
 pub mod push;
 pub mod repo;
 pub mod wildmatch;
@@ -86,6 +91,17 @@ pub struct GitFact {
     /// environment, `-c`), `""` when unset.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub gc_prune_expire: String,
+    /// `gc`, `prune`, `repack -d`, `maintenance run`: the options and settings (from
+    /// every config layer) that make git drop unreachable objects, reflog entries or
+    /// worktree records now — an expiry less than a day old, in the future, `now`,
+    /// `all`, or one failsafe cannot read — as `name=value`; see [`prunes`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expires_now: Vec<String>,
+    /// Existing local branches that `checkout -B` or `worktree add -B` would reset to
+    /// another commit (a reftable repository's branches cannot be read, so any name
+    /// counts as existing there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resets_branches: Vec<String>,
 }
 
 /// The values of git's own option `name` (given before the verb), in order.
@@ -242,6 +258,37 @@ fn push_unique(list: &mut Vec<String>, items: Vec<String>) {
     }
 }
 
+/// Seconds since the epoch (0 if the clock is before 1970, which only makes every
+/// absolute expiry look recent: stricter, never looser).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The existing local branches `checkout -B NAME [START]` or `worktree add -B NAME …`
+/// resets. `checkout -B` of the current branch without a start point (or with `HEAD`)
+/// leaves it where it is.
+fn resets_branches(walked: &Walked, loc: &Located) -> Vec<String> {
+    let creates =
+        walked.verb == "checkout" || (walked.verb == "worktree" && walked.subverb == "add");
+    let (true, Some(name), Some(repo)) = (creates, walked.flag_str("B"), loc.repo.as_ref()) else {
+        return Vec::new();
+    };
+    let end = walked.dashdash_at.unwrap_or(walked.args.len());
+    let start = walked.args.get(..end).and_then(|a| a.first());
+    let in_place = walked.verb == "checkout"
+        && loc.head.branch() == name
+        && start.is_none_or(|s| s == "HEAD" || s == "@");
+    let exists =
+        checkout::is_branch(&repo.common_dir, name) || repo.common_dir.join("reftable").is_dir();
+    if exists && !in_place {
+        vec![name.to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Expands a git alias verb; returns the (re-)walked argv and the alias word.
 ///
 /// `rest` is argv without argv[0] and `walked` its walk. A built-in verb returns at once
@@ -335,6 +382,8 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         moved_branches: Vec::new(),
         paths: walked.args.get(end..).unwrap_or(&[]).to_vec(),
         gc_prune_expire: String::new(),
+        expires_now: Vec::new(),
+        resets_branches: Vec::new(),
     };
     if walked.verb == "checkout" {
         git.paths = checkout::paths(
@@ -344,6 +393,13 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
             loc.repo.as_ref().map(|r| r.common_dir.as_path()),
         );
     }
+    if matches!(
+        walked.verb.as_str(),
+        "gc" | "prune" | "repack" | "maintenance"
+    ) {
+        git.expires_now = prunes::expiring_now(walked, &config, unix_now());
+    }
+    git.resets_branches = resets_branches(walked, &loc);
     if walked.verb == "gc" {
         git.gc_prune_expire = config
             .value("gc", None, "pruneexpire")
