@@ -529,3 +529,86 @@ fn an_unreadable_target_is_refused_in_every_mode(
         .assert_stderr_contains(file);
     w.assert_remote_main_unchanged(&run);
 }
+
+/// A setting, variable or option that makes git run a program of its own. `{hook}` in
+/// the arguments and the environment is the path of a script that leaves a marker file.
+#[rstest]
+#[case::fsmonitor(&["-c", "core.fsmonitor={hook}", "status"], &[], "core.fsmonitor")]
+#[case::hooks_path(&["-c", "core.hooksPath={dir}", "commit", "-q", "--allow-empty", "-m", "x"], &[], "core.hookspath")]
+#[case::editor(&["-c", "core.editor={hook}", "commit", "-q", "--allow-empty"], &[], "core.editor")]
+#[case::diff_external(&["-c", "diff.external={hook}", "diff"], &[], "diff.external")]
+#[case::ssh_command(&["-c", "core.sshCommand={hook}", "ls-remote", "ssh://example.invalid/r.git"], &[], "core.sshcommand")]
+#[case::ext_url(&["-c", "protocol.ext.allow=always", "ls-remote", "ext::{hook}"], &[], "protocol.ext.allow")]
+#[case::upload_pack(&["fetch", "--upload-pack={hook}", "origin"], &[], "--upload-pack")]
+#[case::receive_pack(&["push", "--receive-pack={hook}", "origin", "HEAD:refs/heads/elsewhere"], &[], "--receive-pack")]
+#[case::rebase_exec(&["rebase", "-q", "--exec", "{hook}", "HEAD~1"], &[], "--exec")]
+#[case::ssh_env(&["ls-remote", "ssh://example.invalid/r.git"], &[("GIT_SSH_COMMAND", "{hook}")], "GIT_SSH_COMMAND")]
+#[case::config_parameters(&["status"], &[("GIT_CONFIG_PARAMETERS", "'core.fsmonitor'='{hook}'")], "GIT_CONFIG_PARAMETERS")]
+#[case::config_count(&["commit", "-q", "--allow-empty", "-m", "x"], &[("GIT_CONFIG_COUNT", "1"), ("GIT_CONFIG_KEY_0", "core.hooksPath"), ("GIT_CONFIG_VALUE_0", "{dir}")], "GIT_CONFIG_KEY_0")]
+fn a_command_hidden_in_git_runs_with_real_git_and_is_refused_in_read_mode(
+    #[case] args: &[&str],
+    #[case] env: &[(&str, &str)],
+    #[case] named: &str,
+) {
+    let w = world();
+    let marker = w.sb.root.join("ran");
+    let hooks = w.sb.root.join("hooks");
+    let text = format!("#!/bin/sh\ntouch '{}'\nexit 1\n", marker.display());
+    let hook = w.sb.script(&hooks.join("pre-commit"), &text);
+    if args.contains(&"diff") {
+        w.sb.write(w.repo.join("app.txt"), "changed\n");
+    }
+    let fill = |s: &str| {
+        s.replace("{hook}", &hook.display().to_string())
+            .replace("{dir}", &hooks.display().to_string())
+    };
+    let args: Vec<String> = args.iter().map(|a| fill(a)).collect();
+    let mut shimmed = w.sb.tool("git").args(&args).cwd(&w.repo);
+    let mut direct =
+        w.sb.program(real_git())
+            .path_var(w.sb.plain_path())
+            .args(&args)
+            .cwd(&w.repo);
+    let identity = [
+        ("GIT_AUTHOR_NAME", "Agent"),
+        ("GIT_AUTHOR_EMAIL", "agent@example.com"),
+        ("GIT_COMMITTER_NAME", "Agent"),
+        ("GIT_COMMITTER_EMAIL", "agent@example.com"),
+    ];
+    for (k, v) in identity.iter().chain(env) {
+        shimmed = shimmed.env(k, fill(v));
+        direct = direct.env(k, fill(v));
+    }
+    let run = shimmed.run();
+    run.assert_blocked()
+        .assert_stderr_contains("uncertain.unreadable-input")
+        .assert_stderr_contains(named)
+        .check(!marker.exists(), "the hidden command ran through the shim");
+    let real = direct.run();
+    real.check(
+        marker.exists(),
+        "the real git should run the hidden command (else this case proves nothing)",
+    );
+}
+
+/// In write mode the agent may run any command itself, so one hidden in git is let
+/// through (and guarded tools it starts still pass their own shims).
+#[test]
+fn a_command_hidden_in_git_runs_in_write_mode() {
+    let w = world();
+    w.sb.write_mode();
+    let marker = w.sb.root.join("ran");
+    let text = format!("#!/bin/sh\ntouch '{}'\n", marker.display());
+    let hook = w.sb.script(&w.sb.root.join("fsmonitor"), &text);
+    let run =
+        w.sb.tool("git")
+            .args([
+                "-c",
+                &format!("core.fsmonitor={}", hook.display()),
+                "status",
+            ])
+            .cwd(&w.repo)
+            .run();
+    run.assert_code(0)
+        .check(marker.exists(), "git should have run the fsmonitor hook");
+}

@@ -11,6 +11,8 @@
 //!   `includeIf` conditions and git's globs;
 //! - `alias` — alias expansion; `push` — the remote and branches a push lands on;
 //!   `moves` — the local branches other verbs move, rewrite or delete;
+//! - `hidden` — the one table of settings, variables and options that make git run a
+//!   command of their own (`-c core.pager=…`, `GIT_SSH_COMMAND`, `--upload-pack`);
 //! - `prunes` and `expiry` — which expiry settings of `gc`, `prune`, `repack` and
 //!   `maintenance run` drop recent unreachable work now (git's approxidate, as far as
 //!   needed).
@@ -32,6 +34,7 @@ pub mod checkout;
 pub mod conditions;
 pub mod config;
 pub mod expiry;
+pub mod hidden;
 pub mod layers;
 pub mod moves;
 pub mod prunes;
@@ -362,6 +365,11 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
     if let Some(cwd) = &loc.changed_cwd {
         fact.cwd = cwd.display().to_string();
     }
+    // Commands git would run on the agent's say-so cannot be judged (read mode refuses).
+    push_unique(
+        &mut fact.uncertain,
+        hidden::found(walked, &config, &ctx.env),
+    );
     let end = walked.dashdash_at.unwrap_or(walked.args.len());
     let mut git = GitFact {
         repo_root: work_tree(walked, ctx, &loc, &config)
