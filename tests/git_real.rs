@@ -612,3 +612,34 @@ fn a_command_hidden_in_git_runs_in_write_mode() {
     run.assert_code(0)
         .check(marker.exists(), "git should have run the fsmonitor hook");
 }
+
+/// Writing a command into the repository's config is refused in read mode: git would
+/// run it on the next `git status` as if the human had put it there.
+#[test]
+fn writing_a_command_into_the_config_is_refused_in_read_mode() {
+    let w = world();
+    let marker = w.sb.root.join("ran");
+    let text = format!("#!/bin/sh\ntouch '{}'\n", marker.display());
+    let hook = w.sb.script(&w.sb.root.join("fsmonitor"), &text);
+    let hook = hook.display().to_string();
+    let run =
+        w.sb.tool("git")
+            .args(["config", "core.fsmonitor", &hook])
+            .cwd(&w.repo)
+            .run();
+    run.assert_blocked()
+        .assert_stderr_contains("git.config-command");
+    w.sb.tool("git")
+        .args(["status", "--short"])
+        .cwd(&w.repo)
+        .run()
+        .assert_code(0)
+        .check(!marker.exists(), "nothing was hidden, so nothing ran");
+    // What the refusal prevents: the human's own git would run it from then on.
+    w.sb.git(&w.repo, &["config", "core.fsmonitor", &hook]);
+    w.sb.git(&w.repo, &["status", "--short"]);
+    assert!(
+        marker.exists(),
+        "git should run a configured fsmonitor hook"
+    );
+}

@@ -1,5 +1,6 @@
 # Bundled read-mode policy for git, history and refs: stashes, branches, the reflog and
-# unreachable commits that would be gone for good. Loaded only for the verbs it names
+# unreachable commits that would be gone for good; and commands written into git's
+# config files for later. Loaded only for the verbs it names
 # (see src/policy/bundled.rs).
 package failsafe.bundled.git
 
@@ -135,4 +136,15 @@ block contains {
 } if {
 	input.verb == "worktree"
 	count(input.git.resets_branches) > 0
+}
+
+# Read mode lets an agent run `git config`, and git later runs what the config files
+# say as the user's own choice: writing a command into them (`core.pager`,
+# `core.fsmonitor`, `core.hooksPath`, a diff or filter driver, …) hides it for later.
+block contains {
+	"id": "git.config-command",
+	"reason": sprintf("this writes a command git would run later into a config file: %s", [concat(", ", [sprintf("`%s`", [c]) | some c in input.git.config_sets_command])]),
+} if {
+	input.verb == "config"
+	count(input.git.config_sets_command) > 0
 }

@@ -62,6 +62,7 @@ const GIT_HISTORY_VERBS: &[&str] = &[
     "worktree",
     "repack",
     "maintenance",
+    "config",
 ];
 
 /// Every bundled policy.
@@ -262,7 +263,7 @@ mod tests {
                       "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x", "u": all},
             "uncertain": if uncertain { json!(["something"]) } else { json!([]) },
             "target": {"uncertain": if uncertain { json!(["something"]) } else { json!([]) }},
-            "git": {"protected": true, "paths": ["x"], "expires_now": ["x"], "resets_branches": ["x"],
+            "git": {"protected": true, "paths": ["x"], "expires_now": ["x"], "resets_branches": ["x"], "config_sets_command": ["x"],
                     "push": {"force": true, "force_kind": "force", "delete": true, "mirror": true, "targets": ["main"]}},
         })
     }

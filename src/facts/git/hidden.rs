@@ -365,6 +365,58 @@ pub fn found(walked: &Walked, config: &Config, env: &BTreeMap<String, String>) -
     out
 }
 
+/// `git config` subcommands that do not set a value.
+const CONFIG_OTHER_SUBCOMMANDS: &[&str] = &[
+    "list",
+    "get",
+    "unset",
+    "rename-section",
+    "remove-section",
+    "edit",
+];
+
+/// Legacy `git config` actions that do not set a value.
+const CONFIG_OTHER_ACTIONS: &[&str] = &[
+    "get",
+    "get-all",
+    "get-regexp",
+    "get-urlmatch",
+    "get-color",
+    "get-colorbool",
+    "unset",
+    "unset-all",
+    "rename-section",
+    "remove-section",
+    "list",
+    "edit",
+];
+
+/// The command-valued settings a `git config` command writes into a config file, as
+/// `name=value` (`git config core.pager ./x`, `git config set core.fsmonitor ./x`,
+/// `--add`, `--replace-all`). A later git command would read them as the user's own
+/// configuration, so writing one is how a command gets hidden for later.
+pub fn config_writes(walked: &Walked) -> Vec<String> {
+    if walked.verb != "config" {
+        return Vec::new();
+    }
+    let end = walked.dashdash_at.unwrap_or(walked.args.len());
+    let args = walked.args.get(..end).unwrap_or(&[]);
+    let (key, value) = match args {
+        [first, key, value, ..] if first == "set" => (key, value),
+        [first, ..] if CONFIG_OTHER_SUBCOMMANDS.contains(&first.as_str()) => return Vec::new(),
+        _ if CONFIG_OTHER_ACTIONS.iter().any(|a| walked.has_flag(a)) => return Vec::new(),
+        [key, value, ..] => (key, value),
+        _ => return Vec::new(),
+    };
+    let Some((section, sub, name)) = super::config::parse_key(key) else {
+        return Vec::new();
+    };
+    match config_command(&section, sub.as_deref(), &name, Some(value)) {
+        Some(_) => vec![format!("{key}={}", clip(value))],
+        None => Vec::new(),
+    }
+}
+
 /// Why the setting `section[.sub].name = value` runs a command, if it does.
 fn config_command(
     section: &str,
@@ -513,6 +565,25 @@ mod tests {
     fn harmless_or_irrelevant_are_not(#[case] argv: &[&str], #[case] env: &[(&str, &str)]) {
         let got = hidden(argv, env, "");
         assert!(got.is_empty(), "{argv:?} {env:?}: {got:?}");
+    }
+
+    #[rstest]
+    #[case(&["config", "core.pager", "./evil"], &["core.pager=./evil"])]
+    #[case(&["config", "--global", "Core.FSMonitor", "./h"], &["Core.FSMonitor=./h"])]
+    #[case(&["config", "set", "core.hooksPath", "/tmp/h"], &["core.hooksPath=/tmp/h"])]
+    #[case(&["config", "--add", "credential.helper", "!steal"], &["credential.helper=!steal"])]
+    #[case(&["config", "--replace-all", "diff.x.textconv", "t", "old"], &["diff.x.textconv=t"])]
+    #[case(&["config", "core.pager", "cat"], &[])]
+    #[case(&["config", "core.hooksPath", "/dev/null"], &[])]
+    #[case(&["config", "user.name", "x"], &[])]
+    #[case(&["config", "core.pager"], &[])]
+    #[case(&["config", "get", "core.pager"], &[])]
+    #[case(&["config", "--get-regexp", "core.pager", "x"], &[])]
+    #[case(&["config", "--unset", "core.pager"], &[])]
+    #[case(&["config", "-l"], &[])]
+    #[case(&["log", "core.pager", "./evil"], &[])]
+    fn config_writes_of_commands(#[case] argv: &[&str], #[case] want: &[&str]) {
+        assert_eq!(config_writes(&walk(argv)), want, "{argv:?}");
     }
 
     #[test]

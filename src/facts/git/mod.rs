@@ -105,6 +105,10 @@ pub struct GitFact {
     /// counts as existing there).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resets_branches: Vec<String>,
+    /// `config` only: the command-valued settings (see [`hidden::TABLE`]) it writes into
+    /// a config file, as `name=value` — a later command would run them as the user's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config_sets_command: Vec<String>,
 }
 
 /// The values of git's own option `name` (given before the verb), in order.
@@ -392,6 +396,7 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         gc_prune_expire: String::new(),
         expires_now: Vec::new(),
         resets_branches: Vec::new(),
+        config_sets_command: hidden::config_writes(walked),
     };
     if walked.verb == "checkout" {
         git.paths = checkout::paths(
