@@ -19,6 +19,8 @@
 //! for every verb: the agent typed it, and dropping it is easy. Generic `EDITOR`,
 //! `VISUAL` and `PAGER`, and `GIT_ASKPASS`/`SSH_ASKPASS` (set by IDE terminals), are
 //! not reported: refusing every commit or fetch for them would make read mode unusable.
+//! Nor is `GIT_EXEC_PATH`: git sets it for every process it starts (hooks, aliases), so
+//! a git run inside a pre-commit hook would be refused for it (`--exec-path` is).
 //!
 //! Pure: the walk, the config and the environment come in; no I/O.
 
@@ -192,7 +194,6 @@ pub const TABLE: &[Hidden] = &[
     Hidden { name: Name::Env("GIT_SEQUENCE_EDITOR", Verbs::Only(&["rebase"])), runs: Runs::UnlessHarmless, why: "the editor git starts for a rebase todo list" },
     Hidden { name: Name::Env("GIT_PAGER", Verbs::Paging(PAGING)), runs: Runs::UnlessHarmless, why: "the pager git pipes its output through" },
     Hidden { name: Name::Env("GIT_EXTERNAL_DIFF", Verbs::Only(DIFFING)), runs: Runs::Always, why: "the program git runs instead of its own diff" },
-    Hidden { name: Name::Env("GIT_EXEC_PATH", Verbs::Any), runs: Runs::Always, why: "the directory git runs its helper programs from" },
     Hidden { name: Name::Env("GIT_TEMPLATE_DIR", Verbs::Only(&["clone"])), runs: Runs::Always, why: "the template whose hooks the new clone runs at checkout" },
     // Options.
     Hidden { name: Name::Option(&["fetch", "pull", "clone", "ls-remote", "fetch-pack"], "upload-pack"), runs: Runs::Always, why: "the program run as the remote's upload-pack (a local remote runs it here)" },
@@ -506,7 +507,6 @@ mod tests {
     #[case(&["log"], &[("GIT_PAGER", "evil")], "`GIT_PAGER`")]
     #[case(&["-p", "status"], &[("GIT_PAGER", "evil")], "`GIT_PAGER`")]
     #[case(&["diff"], &[("GIT_EXTERNAL_DIFF", "evil")], "`GIT_EXTERNAL_DIFF`")]
-    #[case(&["status"], &[("GIT_EXEC_PATH", "/tmp/x")], "`GIT_EXEC_PATH`")]
     #[case(&["fetch"], &[("GIT_ALLOW_PROTOCOL", "https:ext")], "`GIT_ALLOW_PROTOCOL`")]
     #[case(&["fetch", "--upload-pack=evil", "origin"], &[], "`git fetch --upload-pack`")]
     #[case(&["clone", "-u", "evil", "x", "y"], &[], "`git clone --upload-pack`")]
@@ -561,6 +561,7 @@ mod tests {
     #[case(&["fetch"], &[("GIT_ASKPASS", "/usr/bin/code-askpass"), ("EDITOR", "evil"), ("PAGER", "evil")])]
     #[case(&["fetch"], &[("GIT_ALLOW_PROTOCOL", "https:ssh")])]
     #[case(&["fetch", "-u", "origin"], &[])]
+    #[case(&["diff", "--cached"], &[("GIT_EXEC_PATH", "/usr/libexec/git-core")])]
     #[case(&["status"], &[])]
     fn harmless_or_irrelevant_are_not(#[case] argv: &[&str], #[case] env: &[(&str, &str)]) {
         let got = hidden(argv, env, "");
