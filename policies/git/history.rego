@@ -42,7 +42,12 @@ block contains {
 # this command drop unreachable commits, stashes, reflog entries or worktree records
 # now: an expiry less than a day old, in the future, `now`, `all`, or a spelling failsafe
 # cannot read. The enricher fills it only for gc, prune, repack -d and maintenance run.
-expiring := concat(", ", [sprintf("`%s`", [e]) | some e in input.git.expires_now])
+expiring := concat(", ", [quoted(e) | some e in input.git.expires_now])
+
+# `name=value` entries are user values; the others are phrases (`no --expire …`).
+quoted(e) := sprintf("`%s`", [e]) if contains(e, "=")
+
+quoted(e) := e if not contains(e, "=")
 
 block contains {
 	"id": "git.gc-prune-now",

@@ -21,7 +21,8 @@ use super::layers::Config;
 use crate::facts::walker::Walked;
 
 /// The options and settings of the walked command that drop recent work now, each as
-/// `name=value` (or a sentence when an option is missing); empty for other verbs.
+/// `name=value` (or a short plain phrase when an option is missing: `no --expire …`,
+/// `-a -d without …`); empty for other verbs.
 pub fn expiring_now(walked: &Walked, config: &Config, now: i64) -> Vec<String> {
     let mut found = Found {
         now,
@@ -43,7 +44,7 @@ pub fn expiring_now(walked: &Walked, config: &Config, now: i64) -> Vec<String> {
             Some(v) => found.check("--expire", Some(v)),
             None => found
                 .out
-                .push("no `--expire` (git prunes every unreachable object)".to_string()),
+                .push("no --expire (git then prunes every unreachable object)".to_string()),
         },
         "repack" if walked.has_flag("d") => found.repack(walked),
         _ => {}
@@ -111,8 +112,7 @@ impl Found {
                 self.check("--unpack-unreachable", Some(v));
             }
         } else if has("a") {
-            self.out
-                .push("`-a -d` without `-A`, `--cruft` or `-k`".to_string());
+            self.out.push("-a -d without -A, --cruft or -k".to_string());
         }
     }
 }
@@ -158,11 +158,11 @@ mod tests {
     #[case(&["maintenance", "run", "--task=commit-graph"], "[gc]\npruneExpire = now\n", &[])]
     #[case(&["maintenance", "run"], "[gc]\npruneExpire = now\n[maintenance \"gc\"]\nenabled = false\n", &[])]
     #[case(&["maintenance", "run"], "", &[])]
-    #[case(&["prune"], "", &["no `--expire` (git prunes every unreachable object)"])]
+    #[case(&["prune"], "", &["no --expire (git then prunes every unreachable object)"])]
     #[case(&["prune", "--expire=23.hours.ago"], "", &["--expire=23.hours.ago"])]
     #[case(&["prune", "--expire", "2.weeks.ago"], "", &[])]
-    #[case(&["repack", "-a", "-d"], "", &["`-a -d` without `-A`, `--cruft` or `-k`"])]
-    #[case(&["repack", "-ad"], "", &["`-a -d` without `-A`, `--cruft` or `-k`"])]
+    #[case(&["repack", "-a", "-d"], "", &["-a -d without -A, --cruft or -k"])]
+    #[case(&["repack", "-ad"], "", &["-a -d without -A, --cruft or -k"])]
     #[case(&["repack", "-A", "-d"], "", &[])]
     #[case(&["repack", "-a", "-d", "-k"], "", &[])]
     #[case(&["repack", "--cruft", "-d"], "", &[])]
