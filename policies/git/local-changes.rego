@@ -111,3 +111,13 @@ block contains {
 	input.verb == "checkout-index"
 	input.flags.force
 }
+
+# `checkout -B NAME` of a branch that exists resets it (like `branch -f`): its commits
+# are then reachable only from the reflog.
+block contains {
+	"id": "git.checkout-reset-branch",
+	"reason": sprintf("`-B` resets the existing branch %s to another commit; `git checkout -b` creates a new one", [concat(", ", [sprintf("`%s`", [b]) | some b in input.git.resets_branches])]),
+} if {
+	input.verb == "checkout"
+	count(input.git.resets_branches) > 0
+}

@@ -60,6 +60,9 @@ const GIT_HISTORY_VERBS: &[&str] = &[
     "prune",
     "update-ref",
     "worktree",
+    "repack",
+    "maintenance",
+    "config",
 ];
 
 /// Every bundled policy.
@@ -260,7 +263,7 @@ mod tests {
                       "stdin": all, "worktree": all, "discard-changes": all, "force-create": "x", "u": all},
             "uncertain": if uncertain { json!(["something"]) } else { json!([]) },
             "target": {"uncertain": if uncertain { json!(["something"]) } else { json!([]) }},
-            "git": {"protected": true, "paths": ["x"],
+            "git": {"protected": true, "paths": ["x"], "expires_now": ["x"], "resets_branches": ["x"], "config_sets_command": ["x"],
                     "push": {"force": true, "force_kind": "force", "delete": true, "mirror": true, "targets": ["main"]}},
         })
     }

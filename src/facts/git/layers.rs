@@ -54,7 +54,8 @@ pub struct Setting {
     pub entry: Entry,
     /// Which layer it belongs to.
     pub scope: Scope,
-    /// The file it was read from, or `command line`.
+    /// The file it was read from, or for the command-line layer where it was given:
+    /// `-c`, `--config-env`, `GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_KEY_<n>`.
     pub origin: String,
     /// The `includeIf` condition that could not be evaluated, when it came from a file
     /// included under one.
@@ -144,6 +145,11 @@ impl Config {
     pub fn bool(&self, section: &str, sub: Option<&str>, name: &str) -> Option<bool> {
         self.get(section, sub, name)
             .and_then(|s| config::parse_bool(s.entry.value.as_deref()))
+    }
+
+    /// Every setting, in precedence order (the last one of a key wins).
+    pub fn settings(&self) -> &[Setting] {
+        &self.settings
     }
 
     /// The distinct subsections of `section`, in first-seen order.
@@ -260,7 +266,8 @@ pub fn add_command_line(
         config,
         uncertain,
     };
-    let mut pairs: Vec<(String, Option<String>)> = Vec::new();
+    // (key, value, where it was given), in git's order.
+    let mut pairs: Vec<(String, Option<String>, String)> = Vec::new();
     if let Some(count) = ctx.var("GIT_CONFIG_COUNT") {
         match count.trim().parse::<usize>() {
             Ok(n) => {
@@ -268,7 +275,11 @@ pub fn add_command_line(
                     let key = ctx.var(&format!("GIT_CONFIG_KEY_{i}"));
                     let value = ctx.env.get(&format!("GIT_CONFIG_VALUE_{i}"));
                     match (key, value) {
-                        (Some(k), Some(v)) => pairs.push((k.to_string(), Some(v.clone()))),
+                        (Some(k), Some(v)) => pairs.push((
+                            k.to_string(),
+                            Some(v.clone()),
+                            format!("GIT_CONFIG_KEY_{i}"),
+                        )),
                         _ => l.uncertain.push(format!(
                             "`GIT_CONFIG_COUNT` is {n} but `GIT_CONFIG_KEY_{i}` or `GIT_CONFIG_VALUE_{i}` is missing"
                         )),
@@ -282,7 +293,10 @@ pub fn add_command_line(
     }
     if let Some(params) = ctx.var("GIT_CONFIG_PARAMETERS") {
         match config::parse_parameters(params) {
-            Ok(mut p) => pairs.append(&mut p),
+            Ok(p) => pairs.extend(
+                p.into_iter()
+                    .map(|(k, v)| (k, v, "GIT_CONFIG_PARAMETERS".to_string())),
+            ),
             Err(e) => l
                 .uncertain
                 .push(format!("cannot parse `GIT_CONFIG_PARAMETERS`: {e}")),
@@ -290,18 +304,18 @@ pub fn add_command_line(
     }
     for arg in dash_c {
         let (k, v) = config::split_assignment(arg);
-        pairs.push((k.to_string(), v.map(str::to_string)));
+        pairs.push((k.to_string(), v.map(str::to_string), "-c".to_string()));
     }
     for arg in config_env {
         let (k, var) = config::split_assignment(arg);
         match var.and_then(|var| ctx.env.get(var)) {
-            Some(v) => pairs.push((k.to_string(), Some(v.clone()))),
+            Some(v) => pairs.push((k.to_string(), Some(v.clone()), "--config-env".to_string())),
             None => l.uncertain.push(format!(
                 "`--config-env={arg}` names an environment variable that is not set"
             )),
         }
     }
-    for (key, value) in pairs {
+    for (key, value, origin) in pairs {
         let Some((section, subsection, name)) = config::parse_key(&key) else {
             continue;
         };
@@ -312,7 +326,7 @@ pub fn add_command_line(
             value,
             line: 0,
         };
-        l.add(entry, Scope::Command, "command line", None, None, 0);
+        l.add(entry, Scope::Command, &origin, None, None, 0);
     }
     l.config
 }

@@ -10,7 +10,12 @@
 //!   which order, with includes and the command line; `conditions` and `wildmatch` —
 //!   `includeIf` conditions and git's globs;
 //! - `alias` — alias expansion; `push` — the remote and branches a push lands on;
-//!   `moves` — the local branches other verbs move, rewrite or delete.
+//!   `moves` — the local branches other verbs move, rewrite or delete;
+//! - `hidden` — the one table of settings, variables and options that make git run a
+//!   command of their own (`-c core.pager=…`, `GIT_SSH_COMMAND`, `--upload-pack`);
+//! - `prunes` and `expiry` — which expiry settings of `gc`, `prune`, `repack` and
+//!   `maintenance run` drop recent unreachable work now (git's approxidate, as far as
+//!   needed).
 //!
 //! Never runs git or any subprocess and never writes: this runs before every
 //! `git status`, so it reads HEAD and the config files, and refs only when a command
@@ -28,8 +33,11 @@ pub mod alias;
 pub mod checkout;
 pub mod conditions;
 pub mod config;
+pub mod expiry;
+pub mod hidden;
 pub mod layers;
 pub mod moves;
+pub mod prunes;
 pub mod push;
 pub mod repo;
 pub mod wildmatch;
@@ -86,6 +94,21 @@ pub struct GitFact {
     /// environment, `-c`), `""` when unset.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub gc_prune_expire: String,
+    /// `gc`, `prune`, `repack -d`, `maintenance run`: the options and settings (from
+    /// every config layer) that make git drop unreachable objects, reflog entries or
+    /// worktree records now — an expiry less than a day old, in the future, `now`,
+    /// `all`, or one failsafe cannot read — as `name=value`; see [`prunes`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expires_now: Vec<String>,
+    /// Existing local branches that `checkout -B` or `worktree add -B` would reset to
+    /// another commit (a reftable repository's branches cannot be read, so any name
+    /// counts as existing there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub resets_branches: Vec<String>,
+    /// `config` only: the command-valued settings (see [`hidden::TABLE`]) it writes into
+    /// a config file, as `name=value` — a later command would run them as the user's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config_sets_command: Vec<String>,
 }
 
 /// The values of git's own option `name` (given before the verb), in order.
@@ -242,6 +265,37 @@ fn push_unique(list: &mut Vec<String>, items: Vec<String>) {
     }
 }
 
+/// Seconds since the epoch (0 if the clock is before 1970, which only makes every
+/// absolute expiry look recent: stricter, never looser).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// The existing local branches `checkout -B NAME [START]` or `worktree add -B NAME …`
+/// resets. `checkout -B` of the current branch without a start point (or with `HEAD`)
+/// leaves it where it is.
+fn resets_branches(walked: &Walked, loc: &Located) -> Vec<String> {
+    let creates =
+        walked.verb == "checkout" || (walked.verb == "worktree" && walked.subverb == "add");
+    let (true, Some(name), Some(repo)) = (creates, walked.flag_str("B"), loc.repo.as_ref()) else {
+        return Vec::new();
+    };
+    let end = walked.dashdash_at.unwrap_or(walked.args.len());
+    let start = walked.args.get(..end).and_then(|a| a.first());
+    let in_place = walked.verb == "checkout"
+        && loc.head.branch() == name
+        && start.is_none_or(|s| s == "HEAD" || s == "@");
+    let exists =
+        checkout::is_branch(&repo.common_dir, name) || repo.common_dir.join("reftable").is_dir();
+    if exists && !in_place {
+        vec![name.to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
 /// Expands a git alias verb; returns the (re-)walked argv and the alias word.
 ///
 /// `rest` is argv without argv[0] and `walked` its walk. A built-in verb returns at once
@@ -261,10 +315,12 @@ pub fn expand_alias(
     if word.is_empty() || alias::is_builtin(word) {
         return (walked, None);
     }
-    let mut found = Vec::new();
-    let loc = locate(&walked, ctx, &mut found);
+    // What cannot be read while locating the repository and its config is reported by
+    // `enrich` as target uncertainty: it reads the same files again, and saying it twice
+    // would only repeat the message.
+    let mut reported_by_enrich = Vec::new();
+    let loc = locate(&walked, ctx, &mut reported_by_enrich);
     let exec_path = global_last(&walked, "exec-path").map(str::to_string);
-    let mut from_command_line = Vec::new();
     let mut config_for = |w: &Walked| {
         layers::add_command_line(
             loc.files.clone(),
@@ -272,7 +328,7 @@ pub fn expand_alias(
             loc.at(),
             &global_values(w, "c"),
             &global_values(w, "config-env"),
-            &mut from_command_line,
+            &mut reported_by_enrich,
         )
     };
     let is_external = |w: &str| alias::external_command_exists(ctx, exec_path.as_deref(), w);
@@ -285,17 +341,18 @@ pub fn expand_alias(
         &is_external,
         &mut expansion,
     );
-    push_unique(uncertain, found);
-    push_unique(uncertain, from_command_line);
     push_unique(uncertain, expansion);
     result
 }
 
 /// Fills `fact.git`, and `fact.cwd` when `-C` moves git elsewhere.
 ///
-/// Never fails: unreadable or unparseable repository files (HEAD, config, a `.git`
-/// file) and facts a command needs but that cannot be read (the current branch of a
-/// reftable repository for a push of `HEAD`) are added to `fact.uncertain`.
+/// Never fails. What decides where the command lands but cannot be read goes to
+/// `fact.target.uncertain`, which refuses in every mode: unreadable or unparseable
+/// repository files (HEAD, a config file git reads, a `.git` file, malformed
+/// `GIT_CONFIG_*` variables — git itself refuses to run with any of them), and facts
+/// a command needs but that cannot be read (the current branch of a reftable
+/// repository for a push of `HEAD`, the branches `--all` reaches).
 pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut Fact) {
     let mut unc = Vec::new();
     let mut loc = locate(walked, ctx, &mut unc);
@@ -312,6 +369,11 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
     if let Some(cwd) = &loc.changed_cwd {
         fact.cwd = cwd.display().to_string();
     }
+    // Commands git would run on the agent's say-so cannot be judged (read mode refuses).
+    push_unique(
+        &mut fact.uncertain,
+        hidden::found(walked, &config, &ctx.env),
+    );
     let end = walked.dashdash_at.unwrap_or(walked.args.len());
     let mut git = GitFact {
         repo_root: work_tree(walked, ctx, &loc, &config)
@@ -332,6 +394,9 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         moved_branches: Vec::new(),
         paths: walked.args.get(end..).unwrap_or(&[]).to_vec(),
         gc_prune_expire: String::new(),
+        expires_now: Vec::new(),
+        resets_branches: Vec::new(),
+        config_sets_command: hidden::config_writes(walked),
     };
     if walked.verb == "checkout" {
         git.paths = checkout::paths(
@@ -341,6 +406,13 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
             loc.repo.as_ref().map(|r| r.common_dir.as_path()),
         );
     }
+    if matches!(
+        walked.verb.as_str(),
+        "gc" | "prune" | "repack" | "maintenance"
+    ) {
+        git.expires_now = prunes::expiring_now(walked, &config, unix_now());
+    }
+    git.resets_branches = resets_branches(walked, &loc);
     if walked.verb == "gc" {
         git.gc_prune_expire = config
             .value("gc", None, "pruneexpire")
@@ -405,7 +477,7 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         .chain(git.moved_branches.iter())
         .any(|b| is_protected(b, patterns));
     fact.git = Some(git);
-    push_unique(&mut fact.uncertain, unc);
+    push_unique(&mut fact.target.uncertain, unc);
 }
 
 #[cfg(test)]
@@ -740,12 +812,14 @@ mod tests {
         let ctx = context(&tmp.path().join("w"), tmp.path(), &[]);
         let f = fact_for(&["status"], &ctx);
         assert!(
-            f.uncertain
+            f.target
+                .uncertain
                 .iter()
                 .any(|u| u.contains(msg) && u.contains(".git`")),
             "{:?}",
-            f.uncertain
+            f.target.uncertain
         );
+        assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
         Ok(())
     }
 
@@ -756,9 +830,11 @@ mod tests {
         let ctx = context(tmp.path(), tmp.path(), &[]);
         // `xyz` is not a command, so both expand_alias and enrich read the files.
         let f = fact_for(&["xyz"], &ctx);
-        assert_eq!(f.uncertain.len(), 2, "{:?}", f.uncertain);
-        assert!(f.uncertain[0].contains("HEAD"));
-        assert!(f.uncertain[1].contains(".git/config") && f.uncertain[1].contains("line 1"));
+        let t = &f.target.uncertain;
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(t[0].contains("HEAD"));
+        assert!(t[1].contains(".git/config") && t[1].contains("line 1"));
+        assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
         Ok(())
     }
 
@@ -768,22 +844,20 @@ mod tests {
         fake_repo(tmp.path(), "ref: refs/heads/.invalid\n", "");
         fs::create_dir_all(tmp.path().join(".git/reftable"))?;
         let ctx = context(tmp.path(), tmp.path(), &[]);
-        assert!(fact_for(&["status"], &ctx).uncertain.is_empty());
+        assert!(fact_for(&["status"], &ctx).target.uncertain.is_empty());
         assert!(fact_for(&["push", "origin", "feature"], &ctx)
+            .target
             .uncertain
             .is_empty());
-        let f = fact_for(&["push", "origin", "HEAD"], &ctx);
-        assert!(
-            f.uncertain.iter().any(|u| u.contains("reftable")),
-            "{:?}",
-            f.uncertain
-        );
-        let f = fact_for(&["reset", "--hard"], &ctx);
-        assert!(
-            f.uncertain.iter().any(|u| u.contains("reftable")),
-            "{:?}",
-            f.uncertain
-        );
+        for argv in [&["push", "origin", "HEAD"][..], &["reset", "--hard"]] {
+            let f = fact_for(argv, &ctx);
+            assert!(
+                f.target.uncertain.iter().any(|u| u.contains("reftable")),
+                "{argv:?}: {:?}",
+                f.target.uncertain
+            );
+            assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
+        }
         Ok(())
     }
 

@@ -75,6 +75,11 @@ impl Lab {
     fn agrees_with_git(&self, dir: &str) -> io::Result<GitFact> {
         let f = self.fact(dir, &["status"]);
         assert!(f.uncertain.is_empty(), "{dir}: {:?}", f.uncertain);
+        assert!(
+            f.target.uncertain.is_empty(),
+            "{dir}: {:?}",
+            f.target.uncertain
+        );
         let g = f.git.unwrap_or_default();
         let top = self.git(dir, &["rev-parse", "--show-toplevel"])?;
         let git_dir = self.git(dir, &["rev-parse", "--absolute-git-dir"])?;
@@ -252,15 +257,16 @@ fn reftable_repository_is_certain_until_the_branch_matters() -> io::Result<()> {
     }
     let f = lab.fact("rt", &["status"]);
     assert!(f.uncertain.is_empty(), "{:?}", f.uncertain);
+    assert!(f.target.uncertain.is_empty(), "{:?}", f.target.uncertain);
     assert_eq!(
         f.git.map(|g| g.repo_root),
         Some(lab.path("rt").display().to_string())
     );
     let f = lab.fact("rt", &["push", "origin", "HEAD"]);
     assert!(
-        f.uncertain.iter().any(|u| u.contains("reftable")),
+        f.target.uncertain.iter().any(|u| u.contains("reftable")),
         "{:?}",
-        f.uncertain
+        f.target.uncertain
     );
     Ok(())
 }
@@ -284,5 +290,63 @@ fn explicit_git_dir_and_dash_c_match_git() -> io::Result<()> {
         (real(&g.repo_root), g.branch.as_str()),
         (lab.path("r"), "main")
     );
+    Ok(())
+}
+
+/// The expiry reader agrees with git's approxidate on every form it claims to read:
+/// `git rev-parse --since=X` prints the timestamp git makes of X (`--max-age=<secs>`).
+#[test]
+fn expiry_forms_agree_with_git_approxidate() -> io::Result<()> {
+    use super::expiry::{is_immediate, parse, Expiry, MARGIN_SECS};
+    let lab = Lab::new()?;
+    lab.repo("r")?;
+    let values = [
+        "1.second.ago",
+        "0.seconds.ago",
+        "59.minutes.ago",
+        "23.hours.ago",
+        "yesterday",
+        "2.weeks.ago",
+        "2.weeks",
+        "2 Weeks Ago",
+        "last.week",
+        "ten.minutes.ago",
+        "3.days.5.hours.ago",
+        "90.days",
+        "NOW",
+        "2099-01-01",
+        "2024-01-01",
+        "2024-01-01 10:30:00",
+        "@1700000000",
+    ];
+    for v in values {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let out = lab.git("r", &["rev-parse", &format!("--since={v}")])?;
+        let git_ts: i64 = out
+            .strip_prefix("--max-age=")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(i64::MIN);
+        match parse(v, now) {
+            // Seconds may tick between the two clocks.
+            Expiry::Ago(age) => assert!(
+                (now - age - git_ts).abs() <= 5,
+                "{v}: ours {} ago, git's {} ago",
+                age,
+                now - git_ts
+            ),
+            Expiry::At(t) => assert!((t - git_ts).abs() <= 5, "{v}: ours {t}, git's {git_ts}"),
+            other => unreachable!("{v} should be readable, got {other:?}"),
+        }
+        let git_immediate = git_ts > now - MARGIN_SECS;
+        // Only the slack on absolute dates may make us stricter than git's exact answer.
+        assert!(
+            is_immediate(v, now) == git_immediate || !v.contains('-'),
+            "{v}: immediate? ours {}, git {git_immediate}",
+            is_immediate(v, now)
+        );
+    }
     Ok(())
 }
