@@ -71,13 +71,13 @@ pub struct AwsFact {
 /// The s3 commands that copy from a source to a destination.
 const S3_TRANSFERS: &[&str] = &["cp", "mv", "sync"];
 
-/// Fills `fact.aws`, and pushes to `fact.uncertain` what cannot be pinned down: an
-/// unreadable or unparsable config or alias file, an alias, `--`, an s3 transfer
-/// without exactly two paths, an auto-prompt.
+/// Fills `fact.aws`, and pushes to `fact.uncertain` what cannot be pinned down: `--`, an
+/// s3 transfer without exactly two paths, an auto-prompt.
 ///
 /// What leaves the target itself unknown (the config file cannot be read or parsed, the
-/// profile is in neither aws file, `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` disagree) goes
-/// to `fact.target.uncertain`, refused in every mode.
+/// profile is in neither aws file, `AWS_PROFILE` and `AWS_DEFAULT_PROFILE` disagree, an
+/// aws alias, an alias file that cannot be read) goes to `fact.target.uncertain`,
+/// refused in every mode.
 pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let mut uncertain = Vec::new();
     let mut target_uncertain = Vec::new();
@@ -89,9 +89,12 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     } else {
         target_uncertain.clear();
     }
-    // Even `help` can be an alias: aws lets an alias replace a built-in command.
+    // Even `help` can be an alias: aws lets an alias replace a built-in command. An
+    // alias can carry `--profile` or `--endpoint-url`, so it leaves the target unknown
+    // too, in every mode: in write mode a user's "ask before changing prod" policy
+    // would otherwise judge the alias's name, not the account it lands in.
     if !aws.service.is_empty() {
-        config::check_aliases(ctx, &aws.service, &aws.operation, &mut uncertain);
+        config::check_aliases(ctx, &aws.service, &aws.operation, &mut target_uncertain);
     }
     fact.uncertain.append(&mut uncertain);
     fact.target.uncertain.append(&mut target_uncertain);

@@ -684,7 +684,7 @@ fn inventory_names_accounts_and_profiles() -> std::io::Result<()> {
 }
 
 #[test]
-fn an_alias_named_like_a_builtin_is_uncertain() -> std::io::Result<()> {
+fn an_alias_named_like_a_builtin_leaves_the_target_uncertain() -> std::io::Result<()> {
     let home = home_with_config()?;
     std::fs::create_dir_all(home.path().join(".aws/cli"))?;
     std::fs::write(
@@ -692,13 +692,41 @@ fn an_alias_named_like_a_builtin_is_uncertain() -> std::io::Result<()> {
         "[toplevel]\nhelp = ec2 terminate-instances --instance-ids i-1\n",
     )?;
     let fact = fact_in(home.path(), &[], "help");
+    let target = &fact.target.uncertain;
     assert!(
-        fact.uncertain
-            .iter()
-            .any(|u| u.starts_with("`help` is an alias")),
-        "{:?}",
-        fact.uncertain
+        target.iter().any(|u| u.starts_with("`help` is an alias")),
+        "{target:?}"
     );
-    assert!(fact_in(home.path(), &[], "ec2 help").uncertain.is_empty());
+    assert!(fact_in(home.path(), &[], "ec2 help")
+        .target
+        .uncertain
+        .is_empty());
+    Ok(())
+}
+
+/// An alias can name another profile: it is refused in write mode too.
+#[test]
+fn an_alias_leaves_the_target_uncertain_in_write_mode() -> std::io::Result<()> {
+    let home = home_with_config()?;
+    std::fs::create_dir_all(home.path().join(".aws/cli"))?;
+    std::fs::write(
+        home.path().join(".aws/cli/alias"),
+        "[command ec2]\nstop-dev = stop-instances --profile prod\n",
+    )?;
+    let fact = fact_in(home.path(), &[], "ec2 stop-dev --instance-ids i-1");
+    assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+    assert_eq!(
+        fact.target.uncertain.len(),
+        1,
+        "{:?}",
+        fact.target.uncertain
+    );
+    std::fs::write(home.path().join(".aws/cli/alias"), "no section\n")?;
+    let fact = fact_in(home.path(), &[], "ec2 describe-instances");
+    assert!(
+        fact.target.uncertain[0].contains("alias` cannot be parsed"),
+        "{:?}",
+        fact.target.uncertain
+    );
     Ok(())
 }
