@@ -4,10 +4,14 @@
 //! The walker (driven by `shims/aws.toml`) already read the line the way the aws CLI's
 //! argparse parsers do: global options anywhere, the service and the operation as verb
 //! and subverb, operation parameters taking the words after them. This module adds what
-//! the line alone cannot say — the profile's region and account from the config file —
+//! the line alone cannot say — the profile's region and account from the config file,
+//! and from the table generated out of the aws CLI's models whether the operation
+//! honours the dry run asked for and whether it prints a credential (`operations`) —
 //! and flags, in `uncertain`, the shapes whose meaning failsafe cannot pin down: an s3
-//! copy without exactly one source and one destination, a `--`, an aws alias, an
-//! interactive auto-prompt that would let the command be edited after the check.
+//! copy without exactly one source and one destination, a `--`, an interactive
+//! auto-prompt that would let the command be edited after the check. What leaves the
+//! target itself unknown (a profile aws cannot resolve, an aws alias) goes to
+//! `target.uncertain`, which is refused in every mode.
 //!
 //! Reads the config and alias files only: no subprocesses, no network. Never fails.
 
@@ -137,7 +141,7 @@ fn profile<'e>(
     match (set("AWS_DEFAULT_PROFILE"), set("AWS_PROFILE")) {
         (Some(v1), Some(v2)) if v1 != v2 => {
             target_uncertain.push(format!(
-                "`AWS_DEFAULT_PROFILE={v1}` and `AWS_PROFILE={v2}` disagree: aws CLI v1 uses the first, v2 the second; unset one of them or pass --profile"
+                "`AWS_DEFAULT_PROFILE={v1}` and `AWS_PROFILE={v2}` disagree: aws CLI v1 uses the first, v2 the second; unset one of them or pass `--profile`"
             ));
             (v1.to_string(), true)
         }
