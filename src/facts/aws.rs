@@ -13,7 +13,9 @@
 //! target itself unknown (a profile aws cannot resolve, an aws alias) goes to
 //! `target.uncertain`, which is refused in every mode.
 //!
-//! Reads the config and alias files only: no subprocesses, no network. Never fails.
+//! Reads the config and alias files (and the credentials file's section names, when a
+//! named profile is not in the config file) only: no subprocesses, no network. Never
+//! fails.
 
 pub mod config;
 pub mod ini;
