@@ -48,11 +48,11 @@ landing := sprintf(" (account %s, profile `%s`)", [account, profile]) if {
 } else := ""
 
 # What read mode would allow instead.
-hint := "read mode allows `s3 ls`, `s3 presign`, `s3 cp|sync` to a local path, and any s3 command with --dryrun" if {
+hint := "read mode allows `s3 ls`, `s3 presign`, `s3 cp|sync` to a local path, and `s3 cp|mv|rm|sync --dryrun`" if {
 	input.verb == "s3"
 } else := "read mode allows `configure list`, `configure get` and `configure list-profiles`" if {
 	input.verb == "configure"
-} else := "read mode allows describe-*, list-*, get-* and the other read-only operations, and any operation with --dry-run"
+} else := "read mode allows describe-*, list-*, get-* and the other read-only operations, and --dry-run where the operation honours it"
 
 # `aws`, `aws help`, `aws ec2 help`, `aws ec2 describe-instances help`, `--version`.
 asking_for_help if input.verb == ""
@@ -74,7 +74,10 @@ asking_for_help if input.flags.help == true
 
 allowed if asking_for_help
 
-# `--dry-run` (EC2-style APIs) or, for s3, `--dryrun`: nothing is changed.
+# A dry run the aws CLI honours for this very operation (`--dry-run` where the model
+# promises it changes nothing, `s3 cp|mv|rm|sync --dryrun`): nothing is changed. A
+# dry-run flag the operation does not define makes aws stop with an error; a dry run
+# that still prints a credential (`codeartifact login --dry-run`) is not honoured here.
 allowed if input.aws.dry_run == true
 
 allowed if {
@@ -174,23 +177,34 @@ block contains {
 	parts[count(parts) - 1] in secret_keys
 }
 
-# Reads that mint and print a usable credential. (`eks get-token` stays allowed: kubectl
-# runs it on every request to an EKS cluster, and its token only opens that cluster.)
-minted_credentials := {
-	"sts": {"get-session-token", "get-federation-token"},
-	"ecr": {"get-login-password", "get-authorization-token"},
-	"ecr-public": {"get-login-password", "get-authorization-token"},
-	"lightsail": {"get-instance-access-details"},
-	"redshift": {"get-cluster-credentials", "get-cluster-credentials-with-iam"},
-	"sso": {"get-role-credentials"},
-	"codeartifact": {"get-authorization-token"},
+# Reads that print or mint a credential (a password, secret, private key, access key or
+# token): `aws.reveals_credentials`, from the table generated out of the aws CLI's
+# service models (policies/data/aws-operations.txt). The rules below with their own ids
+# (secret values, decrypted parameters, API key values) explain their cases better.
+# (`eks get-token` is not in the table: kubectl runs it on every request to an EKS
+# cluster, and its token only opens that cluster to the identity already configured.)
+minted_credential if {
+	input.aws.reveals_credentials == true
+	not explained_secret
 }
 
-minted_credential if input.subverb in minted_credentials[input.verb]
+explained_secret if input.subverb in secret_reads[input.verb]
+
+explained_secret if credentials_export
+
+explained_secret if {
+	input.verb == "ssm"
+	input.subverb in ssm_reads
+}
+
+explained_secret if {
+	input.verb == "apigateway"
+	input.subverb in {"get-api-key", "get-api-keys"}
+}
 
 block contains {
 	"id": "aws.credentials",
-	"reason": sprintf("`aws %s %s` prints a usable credential; read mode never reveals credentials", [input.verb, input.subverb]),
+	"reason": sprintf("`aws %s %s` prints or mints a credential (a password, secret, key or token)%s; read mode never reveals credentials", [input.verb, input.subverb, landing]),
 } if {
 	minted_credential
 }

@@ -335,3 +335,257 @@ fn target_examples() {
     run.assert_code(0)
         .assert_stdout_contains("14 passed, 0 failed");
 }
+
+impl World {
+    /// The real aws CLI, called directly, whatever its exit status: (status code,
+    /// stdout, stderr).
+    fn aws_direct_any(&self, args: &[&str]) -> (Option<i32>, String, String) {
+        let mut cmd = Command::new(self.venv.join("bin/aws"));
+        cmd.arg("--endpoint-url")
+            .arg(&self.moto.url)
+            .args(args)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", &self.sb.home)
+            .envs(AWS_ENV.iter().copied());
+        let mut cmd = assert_cmd::Command::from_std(cmd);
+        cmd.timeout(Duration::from_secs(60));
+        let out = cmd.output().expect("run the real aws");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn running_instance(&self) -> String {
+        let id = self.aws_direct(&[
+            "ec2",
+            "run-instances",
+            "--image-id",
+            AMI,
+            "--count",
+            "1",
+            "--instance-type",
+            "t2.micro",
+            "--query",
+            "Instances[0].InstanceId",
+            "--output",
+            "text",
+        ]);
+        assert!(id.starts_with("i-"), "unexpected instance id {id:?}");
+        id
+    }
+}
+
+/// A dry run excuses a command only where aws honours it for that operation, with its
+/// last-wins and abbreviation rules: `--dr` is argparse's abbreviation of `--dry-run`,
+/// while `--dry-run --no-d` really stops the instance (aws reads `--no-d` as
+/// `--no-dry-run`), and `codeartifact login --dry-run` prints the auth token.
+#[test]
+fn dry_runs_count_only_where_aws_honours_them() {
+    let w = world();
+    let id = w.running_instance();
+
+    // Honoured: the abbreviation reaches aws, which answers DryRunOperation.
+    let run = w.aws_shim(&["ec2", "stop-instances", "--instance-ids", &id, "--dr"]);
+    run.check(
+        run.code() != Some(77),
+        "an abbreviated dry run must reach aws",
+    )
+    .assert_stderr_contains("DryRunOperation");
+    let run = w.aws_shim(&[
+        "ec2",
+        "stop-instances",
+        "--instance-ids",
+        &id,
+        "--no-dry-run",
+        "--dry-run",
+    ]);
+    run.check(run.code() != Some(77), "the last --dry-run wins")
+        .assert_stderr_contains("DryRunOperation");
+    assert_eq!(w.state(&id), "running");
+
+    // Not honoured: refused before aws runs.
+    let line = [
+        "ec2",
+        "stop-instances",
+        "--instance-ids",
+        &id,
+        "--dry-run",
+        "--no-d",
+    ];
+    w.aws_shim(&line)
+        .assert_blocked()
+        .assert_stderr_contains("aws.not-read-only");
+    assert_eq!(w.state(&id), "running");
+    // What aws itself does with that line: it stops the instance.
+    let (code, _, stderr) = w.aws_direct_any(&line);
+    assert_eq!(code, Some(0), "{stderr}");
+    let state = w.state(&id);
+    assert!(
+        state == "stopping" || state == "stopped",
+        "aws should have ignored the dry run, but the instance is {state:?}"
+    );
+
+    let run = w.aws_shim(&[
+        "codeartifact",
+        "login",
+        "--tool",
+        "pip",
+        "--domain",
+        "dd",
+        "--repository",
+        "rr",
+        "--dry-run",
+    ]);
+    run.assert_blocked()
+        .assert_stderr_contains("aws.credentials");
+    // `s3 rb` has no --dryrun: aws stops on it, and failsafe does not take it for one.
+    w.aws_direct(&["s3", "mb", "s3://failsafe-dry"]);
+    let (code, _, stderr) = w.aws_direct_any(&["s3", "rb", "s3://failsafe-dry", "--dryrun"]);
+    assert_ne!(code, Some(0), "aws accepted `s3 rb --dryrun`: {stderr}");
+    assert!(stderr.contains("Unknown options: --dryrun"), "{stderr}");
+    w.aws_shim(&["s3", "rb", "s3://failsafe-dry", "--force", "--dryrun"])
+        .assert_blocked()
+        .assert_stderr_contains("aws.not-read-only");
+    // An s3 command that has it: honoured, and nothing is removed.
+    let file = w.sb.write(w.sb.work.join("k.txt"), "k\n");
+    w.aws_direct(&[
+        "s3",
+        "cp",
+        &file.display().to_string(),
+        "s3://failsafe-dry/k.txt",
+    ]);
+    w.aws_shim(&["s3", "rm", "s3://failsafe-dry/k.txt", "--dry"])
+        .assert_code(0)
+        .assert_stdout_contains("(dryrun) delete: s3://failsafe-dry/k.txt");
+    assert!(w
+        .aws_direct(&["s3", "ls", "s3://failsafe-dry/"])
+        .contains("k.txt"));
+}
+
+/// `get-*` operations that hand out credentials are refused in read mode, although their
+/// name reads like a read: the table generated from the models knows them.
+#[test]
+fn credential_reads_are_refused_in_read_mode() {
+    let w = world();
+    let pool = w.aws_direct(&[
+        "cognito-identity",
+        "create-identity-pool",
+        "--identity-pool-name",
+        "failsafe",
+        "--allow-unauthenticated-identities",
+        "--query",
+        "IdentityPoolId",
+        "--output",
+        "text",
+    ]);
+    let identity = w.aws_direct(&[
+        "cognito-identity",
+        "get-id",
+        "--identity-pool-id",
+        &pool,
+        "--query",
+        "IdentityId",
+        "--output",
+        "text",
+    ]);
+    let line = [
+        "cognito-identity",
+        "get-credentials-for-identity",
+        "--identity-id",
+        &identity,
+    ];
+    // aws really prints keys for it.
+    assert!(w.aws_direct(&line).contains("SecretKey"));
+    w.aws_shim(&line)
+        .assert_blocked()
+        .assert_stderr_contains("aws.credentials");
+    w.aws_shim(&["ecr", "get-login-password"])
+        .assert_blocked()
+        .assert_stderr_contains("aws.credentials");
+    w.aws_shim(&["sts", "get-session-token"])
+        .assert_blocked()
+        .assert_stderr_contains("aws.credentials");
+    // An ordinary read of the same service goes through.
+    w.aws_shim(&[
+        "cognito-identity",
+        "list-identity-pools",
+        "--max-results",
+        "5",
+    ])
+    .assert_code(0)
+    .assert_stdout_contains("failsafe");
+
+    w.sb.write_mode();
+    w.aws_shim(&line)
+        .assert_code(0)
+        .assert_stdout_contains("SecretKey");
+}
+
+/// A profile aws cannot find is refused in every mode: failsafe cannot say which account
+/// the command would land in (and aws itself stops with ProfileNotFound).
+#[test]
+fn an_unknown_profile_is_refused_in_write_mode_too() {
+    let w = world();
+    w.sb.write_mode();
+    let run = w.aws_shim(&["--profile", "ghost", "ec2", "describe-instances"]);
+    run.assert_blocked()
+        .assert_stderr_contains("target.uncertain");
+    let (code, _, stderr) = w.aws_direct_any(&["--profile", "ghost", "ec2", "describe-instances"]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("could not be found"), "{stderr}");
+}
+
+/// policies/data/aws-operations.txt is what scripts/gen-aws-operations.py makes from the
+/// venv's aws CLI. Skipped, saying so, when the venv is missing.
+#[test]
+fn the_operations_table_is_current() {
+    let dir = std::env::var_os(VENV_VAR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let python = dir.join("bin/python");
+    if !python.is_file() {
+        eprintln!(
+            "SKIPPED the_operations_table_is_current: no Python venv with the aws CLI at {} \
+             (run ./scripts/test.sh to create it)",
+            dir.display()
+        );
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(&python)
+        .arg(root.join("scripts/gen-aws-operations.py"))
+        .arg("--stdout")
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", root)
+        .output()
+        .expect("run scripts/gen-aws-operations.py");
+    assert!(
+        out.status.success(),
+        "scripts/gen-aws-operations.py failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let fresh = String::from_utf8_lossy(&out.stdout);
+    let committed = std::fs::read_to_string(root.join("policies/data/aws-operations.txt"))
+        .expect("read policies/data/aws-operations.txt");
+    if fresh != committed {
+        let differ: Vec<String> = fresh
+            .lines()
+            .zip(committed.lines())
+            .filter(|(a, b)| a != b)
+            .take(5)
+            .map(|(a, b)| format!("  generated: {a}\n  committed: {b}"))
+            .collect();
+        panic!(
+            "policies/data/aws-operations.txt is stale ({} lines generated, {} committed); \
+             first differences:\n{}\nregenerate it with: {} scripts/gen-aws-operations.py",
+            fresh.lines().count(),
+            committed.lines().count(),
+            differ.join("\n"),
+            python.display()
+        );
+    }
+}

@@ -3,10 +3,12 @@
 //! auto-prompt setting, and the alias file (`~/.aws/cli/alias`) to notice a command
 //! word that aws would expand.
 //!
-//! Reads files only: no subprocesses, no network. The credentials file is never read
-//! (it holds secrets, and nothing the fact needs). A file that does not exist, or is not
-//! a regular file, is what botocore treats as absent; one that exists but cannot be
-//! read or parsed is reported for `uncertain`, because aws itself would stop on it.
+//! Reads files only: no subprocesses, no network. The credentials file
+//! (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`) is read only to learn
+//! whether a profile missing from the config file is defined there; its values are
+//! dropped at once and never reach the fact. A file that does not exist, or is not a
+//! regular file, is what botocore treats as absent; one that exists but cannot be read or
+//! parsed is reported as uncertain, because aws itself would stop on it.
 
 use super::ini::{shlex_split, Ini};
 use crate::facts::Context;
@@ -82,16 +84,57 @@ pub fn account(profile: &Profile) -> String {
 /// botocore does), else `~/.aws/config`; `None` without either.
 pub fn config_path(ctx: &Context) -> Option<PathBuf> {
     match ctx.var("AWS_CONFIG_FILE") {
-        Some(given) => {
-            let expanded = expand_user(&expand_vars(given, ctx), ctx.home.as_deref());
-            let path = PathBuf::from(expanded);
-            Some(if path.is_absolute() {
-                path
-            } else {
-                ctx.cwd.join(path)
-            })
-        }
+        Some(given) => Some(absolute(given, ctx)),
         None => ctx.home.as_ref().map(|h| h.join(".aws/config")),
+    }
+}
+
+/// Notes in `target_uncertain` when profile `name`, absent from the config file, is not
+/// a section of the credentials file either (aws then stops with "The config profile
+/// (NAME) could not be found"), or when that file cannot be read or parsed.
+pub fn check_credentials_profile(ctx: &Context, name: &str, target_uncertain: &mut Vec<String>) {
+    let path = match ctx.var("AWS_SHARED_CREDENTIALS_FILE") {
+        Some(given) => absolute(given, ctx),
+        None => match &ctx.home {
+            Some(home) => home.join(".aws/credentials"),
+            None => PathBuf::from("~/.aws/credentials"),
+        },
+    };
+    let mut broken = Vec::new();
+    let text = read(&path, "aws credentials file", &mut broken);
+    if !broken.is_empty() {
+        target_uncertain.append(&mut broken);
+        return;
+    }
+    let found = match text.as_deref().map(Ini::parse) {
+        Some(Ok(ini)) => ini.has_section(name),
+        Some(Err(cause)) => {
+            target_uncertain.push(format!(
+                "aws credentials file `{}` cannot be parsed: {cause}",
+                path.display()
+            ));
+            return;
+        }
+        None => false,
+    };
+    if !found {
+        let config = config_path(ctx)
+            .map_or_else(|| "~/.aws/config".to_string(), |p| p.display().to_string());
+        target_uncertain.push(format!(
+            "aws profile `{name}` is in neither `{config}` nor `{}`, so aws would stop with \"The config profile ({name}) could not be found\"; failsafe cannot tell which account it would use",
+            path.display()
+        ));
+    }
+}
+
+/// `given` with `$VAR` and `~` expanded, relative to the working directory.
+fn absolute(given: &str, ctx: &Context) -> PathBuf {
+    let expanded = expand_user(&expand_vars(given, ctx), ctx.home.as_deref());
+    let path = PathBuf::from(expanded);
+    if path.is_absolute() {
+        path
+    } else {
+        ctx.cwd.join(path)
     }
 }
 

@@ -253,17 +253,32 @@ fn a_global_value_at_the_end_is_uncertain() {
 }
 
 fn pure(line: &str, env: &[(&str, &str)]) -> (AwsFact, Vec<String>) {
+    let (fact, uncertain, _) = pure_target(line, env);
+    (fact, uncertain)
+}
+
+/// The pure stage, with the target uncertainty as a third part.
+fn pure_target(line: &str, env: &[(&str, &str)]) -> (AwsFact, Vec<String>, Vec<String>) {
     let env: BTreeMap<&str, &str> = env.iter().copied().collect();
     let lookup = |name: &str| env.get(name).copied();
     let mut uncertain = Vec::new();
-    let fact = from_walk(&walked(line), &lookup, &mut uncertain);
-    (fact, uncertain)
+    let mut target_uncertain = Vec::new();
+    let args = words(line);
+    let fact = from_walk(
+        &walked(line),
+        &args,
+        &lookup,
+        &mut uncertain,
+        &mut target_uncertain,
+    );
+    (fact, uncertain, target_uncertain)
 }
 
 #[rstest]
 #[case("ec2 describe-instances", &[], "default", "")]
 #[case("ec2 describe-instances", &[("AWS_DEFAULT_PROFILE", "b")], "b", "")]
-#[case("ec2 describe-instances", &[("AWS_PROFILE", "a"), ("AWS_DEFAULT_PROFILE", "b")], "a", "")]
+#[case("ec2 describe-instances", &[("AWS_PROFILE", "a")], "a", "")]
+#[case("ec2 describe-instances", &[("AWS_PROFILE", "a"), ("AWS_DEFAULT_PROFILE", "a")], "a", "")]
 #[case("--profile c ec2 describe-instances", &[("AWS_PROFILE", "a")], "c", "")]
 #[case("--profile= ec2 describe-instances", &[("AWS_PROFILE", "a")], "a", "")]
 #[case("ec2 describe-instances", &[("AWS_DEFAULT_REGION", "r2")], "default", "r2")]
@@ -282,17 +297,102 @@ fn profile_and_region_precedence(
     );
 }
 
+/// botocore (aws CLI v1) takes `AWS_DEFAULT_PROFILE` before `AWS_PROFILE`, the v2 CLI
+/// the other way round: when they differ the target is uncertain.
+#[test]
+fn disagreeing_profile_variables_leave_the_target_uncertain() {
+    let env = [("AWS_PROFILE", "a"), ("AWS_DEFAULT_PROFILE", "b")];
+    let (fact, uncertain, target) = pure_target("ec2 describe-instances", &env);
+    assert_eq!(fact.profile, "b");
+    assert!(uncertain.is_empty(), "{uncertain:?}");
+    assert_eq!(target.len(), 1, "{target:?}");
+    assert!(target[0].contains("`AWS_DEFAULT_PROFILE=b` and `AWS_PROFILE=a` disagree"));
+    let (_, _, target) = pure_target("--profile c ec2 describe-instances", &env);
+    assert!(target.is_empty(), "{target:?}");
+}
+
 #[rstest]
 #[case("ec2 terminate-instances --dry-run", true)]
 #[case("ec2 terminate-instances --dry-run --no-dry-run", false)]
+#[case("ec2 terminate-instances --no-dry-run --dry-run", true)]
 #[case("ec2 terminate-instances --no-dry-run", false)]
 #[case("ec2 terminate-instances --dryrun", false)]
 #[case("ec2 terminate-instances --dry-run=true", false)]
-#[case("ec2 terminate-instances --dry-run help", false)]
+#[case("ec2 terminate-instances --dry-run help", true)]
+#[case("ec2 terminate-instances --instance-ids i-1 --dry", true)]
+#[case("ec2 terminate-instances --instance-ids i-1 --dr", true)]
+#[case("ec2 terminate-instances --instance-ids i-1 --d", false)]
+#[case("ec2 terminate-instances --dry-run --no-dry", false)]
+#[case("ec2 terminate-instances --dry-run --no-d", false)]
+#[case("--dry-run ec2 stop-instances --instance-ids i-1", true)]
+#[case("ec2 run-instances --dry-run --no-d", true)]
 #[case("s3 rm s3://b --dryrun", true)]
+#[case("s3 rm s3://b --dry", true)]
 #[case("s3 rm s3://b --dry-run", false)]
+#[case("s3 mb s3://b --dryrun", false)]
+#[case("s3 rb s3://b --force --dryrun", false)]
+#[case("s3api delete-bucket --bucket b --dry-run", false)]
+#[case("secretsmanager get-secret-value --secret-id x --dry-run", false)]
+#[case(
+    "codeartifact login --tool npm --domain d --repository r --dry-run",
+    false
+)]
+#[case("eks update-kubeconfig --name c --dry-run", true)]
+#[case("medialive create-channel --dry-run", false)]
+// The KMS model does not promise that a dry run does nothing: not excused.
+#[case("kms decrypt --ciphertext-blob fileb://c --dry-run", false)]
 fn dry_runs(#[case] line: &str, #[case] dry: bool) {
     assert_eq!(pure(line, &[]).0.dry_run, dry, "{line}");
+}
+
+#[rstest]
+#[case("sts get-session-token", true)]
+#[case("ecr get-login-password", true)]
+#[case("ecr get-authorization-token", true)]
+#[case("ecr-public get-login-password", true)]
+#[case("cognito-identity get-credentials-for-identity --identity-id x", true)]
+#[case("glue get-connection --name db", true)]
+#[case("glue get-connection --name db --hide-password", false)]
+#[case("glue get-connection --name db --hide", false)]
+#[case(
+    "glue get-connection --name db --hide-password --no-hide-password",
+    true
+)]
+#[case("glue get-connections", true)]
+#[case(
+    "lightsail get-relational-database-master-user-password --relational-database-name d",
+    true
+)]
+#[case(
+    "redshift get-cluster-credentials --db-user u --cluster-identifier c",
+    true
+)]
+#[case("emr get-cluster-session-credentials --cluster-id j-1", true)]
+#[case("datazone get-connection --domain-identifier d --identifier c", false)]
+#[case(
+    "datazone get-connection --domain-identifier d --identifier c --with-secret",
+    true
+)]
+#[case("ssm get-parameter --name p", false)]
+#[case("ssm get-parameter --name p --with-decryption", true)]
+#[case(
+    "ssm get-parameter --name p --with-decryption --no-with-decryption",
+    false
+)]
+#[case("ssm get-parameter --name p --cli-input-json file://p.json", true)]
+#[case(
+    "ssm get-parameter --cli-input-json file://p.json --no-with-decryption",
+    false
+)]
+#[case("ec2 get-password-data --instance-id i-1", true)]
+#[case("ec2 get-password-data --instance-id i-1 --dry-run", false)]
+#[case("configure export-credentials", true)]
+#[case("eks get-token --cluster-name c", false)]
+#[case("ec2 describe-instances", false)]
+#[case("rds describe-db-instances", false)]
+#[case("lambda get-function --function-name f", false)]
+fn credential_reads(#[case] line: &str, #[case] reveals: bool) {
+    assert_eq!(pure(line, &[]).0.reveals_credentials, reveals, "{line}");
 }
 
 #[rstest]
@@ -411,7 +511,6 @@ fn home_with_config() -> std::io::Result<tempfile::TempDir> {
 #[case(&[], "--profile prod ec2 describe-instances", "prod", "eu-west-1", "111122223333", "prod")]
 #[case(&[("AWS_PROFILE", "dev")], "ec2 describe-instances", "dev", "", "444455556666", "dev")]
 #[case(&[("AWS_PROFILE", "prod")], "ec2 describe-instances --region us-west-2", "prod", "us-west-2", "111122223333", "prod")]
-#[case(&[("AWS_PROFILE", "ghost")], "ec2 describe-instances", "ghost", "", "", "unknown")]
 fn profile_region_account_and_target(
     #[case] env: &[(&str, &str)],
     #[case] line: &str,
@@ -453,17 +552,98 @@ fn aws_config_file_is_honoured() -> std::io::Result<()> {
 }
 
 #[test]
-fn a_broken_config_is_uncertain_except_for_help() -> std::io::Result<()> {
+fn a_broken_config_leaves_the_target_uncertain_except_for_help() -> std::io::Result<()> {
     let home = tempfile::tempdir()?;
     std::fs::create_dir_all(home.path().join(".aws"))?;
     std::fs::write(home.path().join(".aws/config"), "region = x\n")?;
     let fact = fact_in(home.path(), &[], "ec2 describe-instances");
-    assert_eq!(fact.uncertain.len(), 1, "{:?}", fact.uncertain);
-    assert!(fact.uncertain[0].contains(".aws/config` cannot be parsed: line 1"));
+    assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+    let target = &fact.target.uncertain;
+    assert_eq!(target.len(), 1, "{target:?}");
+    assert!(target[0].contains(".aws/config` cannot be parsed: line 1"));
     for line in ["--version", "help", "ec2 help", ""] {
         let fact = fact_in(home.path(), &[], line);
         assert!(fact.uncertain.is_empty(), "{line}: {:?}", fact.uncertain);
+        assert!(
+            fact.target.uncertain.is_empty(),
+            "{line}: {:?}",
+            fact.target.uncertain
+        );
     }
+    Ok(())
+}
+
+/// A named profile in neither file makes aws stop with ProfileNotFound; failsafe does
+/// not guess an account for it. The implicit `default` may be missing; a profile only
+/// in the credentials file exists.
+#[rstest]
+#[case(&[("AWS_PROFILE", "ghost")], "ec2 describe-instances", true)]
+#[case(&[], "--profile ghost ec2 describe-instances", true)]
+#[case(&[], "--profile default ec2 describe-instances", false)]
+#[case(&[], "--profile keys ec2 describe-instances", false)]
+#[case(&[("AWS_SHARED_CREDENTIALS_FILE", "~/other")], "--profile keys ec2 describe-instances", true)]
+#[case(&[("AWS_SHARED_CREDENTIALS_FILE", "~/other")], "--profile elsewhere ec2 describe-instances", false)]
+#[case(&[("AWS_PROFILE", "ghost")], "ec2 help", false)]
+fn a_missing_profile_leaves_the_target_uncertain(
+    #[case] env: &[(&str, &str)],
+    #[case] line: &str,
+    #[case] uncertain: bool,
+) -> std::io::Result<()> {
+    let home = home_with_config()?;
+    std::fs::write(
+        home.path().join(".aws/credentials"),
+        "[keys]\naws_access_key_id = x\n",
+    )?;
+    std::fs::write(
+        home.path().join("other"),
+        "[elsewhere]\naws_access_key_id = y\n",
+    )?;
+    let fact = fact_in(home.path(), env, line);
+    let target = &fact.target.uncertain;
+    assert_eq!(!target.is_empty(), uncertain, "{line}: {target:?}");
+    if uncertain {
+        assert!(target[0].contains("could not be found"), "{target:?}");
+    }
+    let no_config = tempfile::tempdir()?;
+    let fact = fact_in(
+        no_config.path(),
+        &[],
+        "--profile default sts get-caller-identity",
+    );
+    assert_eq!(
+        fact.target.uncertain.len(),
+        1,
+        "{:?}",
+        fact.target.uncertain
+    );
+    let fact = fact_in(no_config.path(), &[], "sts get-caller-identity");
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unparsable_credentials_file_leaves_the_target_uncertain() -> std::io::Result<()> {
+    let home = home_with_config()?;
+    std::fs::write(home.path().join(".aws/credentials"), "no section\n")?;
+    let fact = fact_in(home.path(), &[], "--profile keys ec2 describe-instances");
+    let target = &fact.target.uncertain;
+    assert!(
+        target
+            .iter()
+            .any(|t| t.contains("credentials` cannot be parsed")),
+        "{target:?}"
+    );
+    // Not needed when the profile is in the config file.
+    let fact = fact_in(home.path(), &[], "--profile prod ec2 describe-instances");
+    assert!(
+        fact.target.uncertain.is_empty(),
+        "{:?}",
+        fact.target.uncertain
+    );
     Ok(())
 }
 
@@ -504,7 +684,7 @@ fn inventory_names_accounts_and_profiles() -> std::io::Result<()> {
 }
 
 #[test]
-fn an_alias_named_like_a_builtin_is_uncertain() -> std::io::Result<()> {
+fn an_alias_named_like_a_builtin_leaves_the_target_uncertain() -> std::io::Result<()> {
     let home = home_with_config()?;
     std::fs::create_dir_all(home.path().join(".aws/cli"))?;
     std::fs::write(
@@ -512,13 +692,41 @@ fn an_alias_named_like_a_builtin_is_uncertain() -> std::io::Result<()> {
         "[toplevel]\nhelp = ec2 terminate-instances --instance-ids i-1\n",
     )?;
     let fact = fact_in(home.path(), &[], "help");
+    let target = &fact.target.uncertain;
     assert!(
-        fact.uncertain
-            .iter()
-            .any(|u| u.starts_with("`help` is an alias")),
-        "{:?}",
-        fact.uncertain
+        target.iter().any(|u| u.starts_with("`help` is an alias")),
+        "{target:?}"
     );
-    assert!(fact_in(home.path(), &[], "ec2 help").uncertain.is_empty());
+    assert!(fact_in(home.path(), &[], "ec2 help")
+        .target
+        .uncertain
+        .is_empty());
+    Ok(())
+}
+
+/// An alias can name another profile: it is refused in write mode too.
+#[test]
+fn an_alias_leaves_the_target_uncertain_in_write_mode() -> std::io::Result<()> {
+    let home = home_with_config()?;
+    std::fs::create_dir_all(home.path().join(".aws/cli"))?;
+    std::fs::write(
+        home.path().join(".aws/cli/alias"),
+        "[command ec2]\nstop-dev = stop-instances --profile prod\n",
+    )?;
+    let fact = fact_in(home.path(), &[], "ec2 stop-dev --instance-ids i-1");
+    assert!(fact.uncertain.is_empty(), "{:?}", fact.uncertain);
+    assert_eq!(
+        fact.target.uncertain.len(),
+        1,
+        "{:?}",
+        fact.target.uncertain
+    );
+    std::fs::write(home.path().join(".aws/cli/alias"), "no section\n")?;
+    let fact = fact_in(home.path(), &[], "ec2 describe-instances");
+    assert!(
+        fact.target.uncertain[0].contains("alias` cannot be parsed"),
+        "{:?}",
+        fact.target.uncertain
+    );
     Ok(())
 }
