@@ -1,35 +1,17 @@
 //! Evaluating a chain of policy files against one fact with regorus.
 //!
-//! Every file is rewritten (see `rewrite`) so each decision rule is evaluated on its own
-//! and its output traced to `file:line`. Whatever goes wrong — a syntax error, a package
+//! Every file is prepared and loaded by `loaded` — the one way into the engine, shared
+//! by the shim's [`evaluate_quick`] and `explain`'s [`evaluate`], so the two can never
+//! evaluate different modules — and each decision rule's output is traced to
+//! `file:line`. Whatever goes wrong — a syntax error, a package
 //! a layer may not use, an evaluation error, an output that is not an object with a
 //! `reason` — becomes a block reason naming the file and line. Nothing here can allow.
 
 use super::layers::{Chain, PolicyFile};
-use super::rewrite::{self, Prepared};
+use super::loaded::{self, Loaded};
+use super::rewrite::Prepared;
 use super::{Effect, Layer, Reason};
 use regorus::{Engine, Value};
-
-/// Packages each layer may declare. Bundled files use `failsafe.bundled.*`; user files
-/// `failsafe.user`, or helper packages outside `failsafe.*`/`guard.*`; repo files only
-/// `failsafe.repo`. `guard.*` is accepted for the same names (the original failsafe
-/// README's spelling).
-fn package_allowed(layer: Layer, package: &str) -> bool {
-    let canonical = package
-        .strip_prefix("guard.")
-        .map_or_else(|| package.to_string(), |rest| format!("failsafe.{rest}"));
-    match layer {
-        Layer::Bundled => canonical.starts_with("failsafe.bundled."),
-        Layer::User => {
-            canonical == "failsafe.user"
-                || !(package.starts_with("failsafe.")
-                    || package.starts_with("guard.")
-                    || package == "failsafe"
-                    || package == "guard")
-        }
-        Layer::Repo => canonical == "failsafe.repo",
-    }
-}
 
 /// What one file's decision rules produced.
 #[derive(Debug, Clone)]
@@ -62,7 +44,8 @@ pub struct Evaluation {
     pub engine: Option<Engine>,
 }
 
-fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
+/// A block reason for a broken policy file or rule.
+pub(super) fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
     Reason {
         id: "failsafe.policy-broken".to_string(),
         reason: why,
@@ -77,75 +60,19 @@ fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Re
     }
 }
 
-/// The hot-path evaluation: each file is parsed once, each package queried once, and
-/// when no decision rule produced anything — the common case, `git status` — that is the
-/// answer. Anything else (an output, a parse or evaluation error, a package a layer may
-/// not use) falls back to [`evaluate`], which pins every reason to its `file:line`.
+/// The shim's evaluation: exactly the modules [`evaluate`] evaluates, prepared by the
+/// same step, with the same reasons; it only skips counting each file's decision rules
+/// (`FileResult::rules` is `None`), which nothing on the hot path reads.
 pub fn evaluate_quick(
     chain: &Chain,
     input: &serde_json::Value,
     config: &serde_json::Value,
 ) -> Evaluation {
-    quick(chain, input, config).unwrap_or_else(|| evaluate(chain, input, config))
-}
-
-fn quick(
-    chain: &Chain,
-    input: &serde_json::Value,
-    config: &serde_json::Value,
-) -> Option<Evaluation> {
-    let mut engine = Engine::new();
-    let mut packages: Vec<String> = Vec::new();
-    let mut files = Vec::new();
-    for file in &chain.files {
-        engine.set_rego_v0(false);
-        let path = match engine.add_policy(file.path.clone(), file.text.clone()) {
-            Ok(p) => p,
-            Err(_) => {
-                engine.set_rego_v0(true);
-                engine
-                    .add_policy(file.path.clone(), file.text.clone())
-                    .ok()?
-            }
-        };
-        let package = path.strip_prefix("data.").unwrap_or(&path).to_string();
-        if !package_allowed(file.layer, &package) {
-            return None;
-        }
-        files.push(FileResult {
-            layer: file.layer,
-            path: file.path.clone(),
-            package: package.clone(),
-            trusted: file.trusted,
-            rules: None,
-        });
-        if !packages.contains(&package) {
-            packages.push(package);
-        }
+    let mut eval = evaluate_loaded(chain, loaded::load(chain), input, config);
+    for file in &mut eval.files {
+        file.rules = None;
     }
-    engine
-        .add_data(Value::from(
-            serde_json::json!({ "failsafe": { "config": config } }),
-        ))
-        .ok()?;
-    engine.set_input(Value::from(input.clone()));
-    for package in &packages {
-        let results = engine.eval_query(format!("data.{package}"), false).ok()?;
-        let object = results.result.first()?.expressions.first()?.value.clone();
-        for effect in [Effect::Block, Effect::Ask, Effect::AllowOverride] {
-            match &object[effect.rule_name()] {
-                Value::Undefined => {}
-                Value::Set(set) if set.is_empty() => {}
-                _ => return None,
-            }
-        }
-    }
-    Some(Evaluation {
-        files,
-        reasons: chain.failures.clone(),
-        ignored_overrides: Vec::new(),
-        engine: Some(engine),
-    })
+    eval
 }
 
 /// Evaluates `chain` with `input` (the fact as JSON) and `data.failsafe.config` set to
@@ -155,70 +82,27 @@ pub fn evaluate(
     input: &serde_json::Value,
     config: &serde_json::Value,
 ) -> Evaluation {
+    evaluate_loaded(chain, loaded::load(chain), input, config)
+}
+
+fn evaluate_loaded(
+    chain: &Chain,
+    loaded: Loaded<'_>,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Evaluation {
+    let Loaded {
+        mut engine,
+        files: loaded,
+        results,
+        failures,
+    } = loaded;
     let mut eval = Evaluation {
+        files: results,
         reasons: chain.failures.clone(),
         ..Evaluation::default()
     };
-    let mut engine = Engine::new();
-    let mut loaded: Vec<(&PolicyFile, Prepared)> = Vec::new();
-    let mut next_index = 0;
-    for file in &chain.files {
-        // Each repo file gets a package of its own: in a shared package an untrusted file
-        // could add to the helper rules of a trusted file's override.
-        let own_package =
-            (file.layer == Layer::Repo).then(|| format!("failsafe.repo.file{}", loaded.len()));
-        let prepared =
-            match rewrite::prepare_as(&file.path, &file.text, next_index, own_package.as_deref()) {
-                Ok(p) => p,
-                Err(message) => {
-                    let why = format!(
-                        "policy file {} does not parse, so it is treated as a block: {}",
-                        file.path,
-                        first_line_of_error(&message)
-                    );
-                    eval.reasons
-                        .push(broken(file, "", error_location(&message, &file.path), why));
-                    continue;
-                }
-            };
-        next_index += prepared.sites.len();
-        if !package_allowed(file.layer, &prepared.declared_package) {
-            let why = format!(
-                "policy file {} declares package `{}`, which a {} policy may not use (expected `{}`)",
-                file.path,
-                prepared.declared_package,
-                file.layer,
-                expected_package(file.layer)
-            );
-            eval.reasons
-                .push(broken(file, &prepared.package, file.path.clone(), why));
-            continue;
-        }
-        engine.set_rego_v0(!prepared.rego_v1);
-        if let Err(e) = engine.add_policy(file.path.clone(), prepared.text.clone()) {
-            let message = e.to_string();
-            let why = format!(
-                "policy file {} does not load, so it is treated as a block: {}",
-                file.path,
-                first_line_of_error(&message)
-            );
-            eval.reasons.push(broken(
-                file,
-                &prepared.package,
-                error_location(&message, &file.path),
-                why,
-            ));
-            continue;
-        }
-        eval.files.push(FileResult {
-            layer: file.layer,
-            path: file.path.clone(),
-            package: prepared.package.clone(),
-            trusted: file.trusted,
-            rules: Some(prepared.sites.len()),
-        });
-        loaded.push((file, prepared));
-    }
+    eval.reasons.extend(failures);
     if loaded.iter().all(|(_, p)| p.sites.is_empty()) {
         eval.engine = Some(engine);
         return eval;
@@ -280,6 +164,7 @@ pub fn evaluate(
             }
         }
     }
+    eval.engine = Some(engine);
     eval
 }
 
@@ -338,14 +223,6 @@ fn collect_outputs(
     }
 }
 
-fn expected_package(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Bundled => "failsafe.bundled.<tool>",
-        Layer::User => "failsafe.user",
-        Layer::Repo => "failsafe.repo",
-    }
-}
-
 fn compact(v: &Value) -> String {
     let text = v.to_json_str().unwrap_or_else(|_| v.to_string());
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -382,7 +259,7 @@ pub fn first_line_of_error(message: &str) -> String {
 }
 
 /// `file:line` from a regorus error (`--> file:12:5`), or the file alone.
-fn error_location(message: &str, path: &str) -> String {
+pub(super) fn error_location(message: &str, path: &str) -> String {
     message
         .lines()
         .find_map(|l| l.trim().strip_prefix("--> "))
@@ -555,13 +432,29 @@ mod tests {
     }
 
     #[test]
-    fn package_rules() {
-        assert!(package_allowed(Layer::User, "guard.user"));
-        assert!(package_allowed(Layer::User, "lib.k8s"));
-        assert!(!package_allowed(Layer::User, "failsafe.repo"));
-        assert!(!package_allowed(Layer::User, "failsafe.bundled.git"));
-        assert!(package_allowed(Layer::Repo, "guard.repo"));
-        assert!(!package_allowed(Layer::Repo, "lib"));
-        assert!(package_allowed(Layer::Bundled, "failsafe.bundled.git"));
+    fn an_untrusted_repo_file_cannot_silence_a_root_block() {
+        let root = "package failsafe.repo\nimport rego.v1\nblock contains {\"id\": \"repo.keep\", \"reason\": \"no\"} if { not exempt }\nexempt if input.break_glass\n";
+        let sub = "package failsafe.repo\nimport rego.v1\nexempt if true\n";
+        let chain = Chain {
+            files: vec![
+                file(Layer::Repo, "/r/.failsafe.rego", root, Some(true)),
+                file(Layer::Repo, "/r/sub/.failsafe.rego", sub, Some(false)),
+            ],
+            failures: Vec::new(),
+        };
+        for e in [
+            evaluate_quick(&chain, &json!({}), &json!({})),
+            evaluate(&chain, &json!({}), &json!({})),
+        ] {
+            let got: Vec<_> = e
+                .reasons
+                .iter()
+                .map(|r| (r.id.as_str(), r.effect, r.location.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![("repo.keep", Effect::Block, "/r/.failsafe.rego:3")]
+            );
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod bundled;
 pub mod decide;
 pub mod engine;
 pub mod layers;
+pub mod loaded;
 pub mod rewrite;
 pub mod trust;
 
