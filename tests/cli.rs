@@ -608,6 +608,25 @@ fn an_untrusted_sub_directory_policy_cannot_silence_a_root_block() {
         .run()
         .json();
     assert_eq!(v["decision"], "block", "{v:#}");
+    // `failsafe test` decides the same, from argv and from a fact.
+    let cases = sb.root.join("cases");
+    sb.write(cases.join("argv/argv"), "kubectl get pods\n");
+    let fact = serde_json::json!({"tool": "kubectl", "binary": "kubectl", "verb": "get",
+        "args": ["pods"], "cwd": sub.display().to_string(), "env": {}});
+    sb.write(cases.join("fact/fact.json"), &fact.to_string());
+    for case in ["argv", "fact"] {
+        sb.write(
+            cases.join(case).join("expected.json"),
+            r#"{"decision": "block", "ids": ["repo.no-get"]}"#,
+        );
+    }
+    sb.failsafe()
+        .arg("test")
+        .arg(&cases)
+        .cwd(&sub)
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("2 passed, 0 failed");
 }
 
 #[test]
