@@ -122,44 +122,32 @@ fn evaluate_loaded(
         return eval;
     }
     engine.set_input(Value::from(input.clone()));
-    // One query per package evaluates every rule in it at once; only when that fails is
-    // each rule evaluated alone, so the failure can be pinned to its rule and line.
-    let mut packages: Vec<&str> = loaded.iter().map(|(_, p)| p.package.as_str()).collect();
-    packages.sort_unstable();
-    packages.dedup();
+    // Each decision rule is evaluated on its own. Never with one query for a whole
+    // package: regorus 0.14 evaluates `data.<package>` module by module, and a rule
+    // that depends on a helper defined in more than one file of the package can come
+    // out empty there (a user block silently dropped: fail open). Asking for the rule
+    // itself gathers every definition first.
     let mut seen_errors: Vec<String> = Vec::new();
-    for package in packages {
-        let whole = engine
-            .eval_query(format!("data.{package}"), false)
-            .ok()
-            .and_then(|r| r.result.into_iter().next())
-            .and_then(|r| r.expressions.into_iter().next())
-            .map(|e| e.value);
-        for (file, prepared) in loaded.iter().filter(|(_, p)| p.package == package) {
-            for site in &prepared.sites {
-                let location = format!("{}:{}", file.path, site.line);
-                let value = match &whole {
-                    Some(object) => Ok(object[site.name.as_str()].clone()),
-                    None => engine.eval_rule(format!("data.{package}.{}", site.name)),
-                };
-                match value {
-                    Ok(value) => {
-                        collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+    for (file, prepared) in &loaded {
+        for site in &prepared.sites {
+            let location = format!("{}:{}", file.path, site.line);
+            match engine.eval_rule(format!("data.{}.{}", prepared.package, site.name)) {
+                Ok(value) => {
+                    collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+                }
+                Err(e) => {
+                    let message = first_line_of_error(&e.to_string())
+                        .replace(&site.name, site.effect.rule_name());
+                    if seen_errors.contains(&message) {
+                        continue;
                     }
-                    Err(e) => {
-                        let message = first_line_of_error(&e.to_string())
-                            .replace(&site.name, site.effect.rule_name());
-                        if seen_errors.contains(&message) {
-                            continue;
-                        }
-                        seen_errors.push(message.clone());
-                        let why = format!(
-                            "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
-                            site.effect.rule_name()
-                        );
-                        eval.reasons
-                            .push(broken(file, &prepared.package, location.clone(), why));
-                    }
+                    seen_errors.push(message.clone());
+                    let why = format!(
+                        "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
+                        site.effect.rule_name()
+                    );
+                    eval.reasons
+                        .push(broken(file, &prepared.package, location.clone(), why));
                 }
             }
         }
@@ -429,6 +417,28 @@ mod tests {
         let e = evaluate_quick(&chain, &json!({"context": "kind-dev"}), &json!({}));
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].location, "/r/.failsafe.rego:4");
+    }
+
+    #[test]
+    fn a_helper_defined_in_two_user_files_counts_whole() {
+        // regorus 0.14 drops this block when the whole package is queried at once.
+        let first = "package failsafe.user\nimport rego.v1\nprod if input.never\n";
+        let second = "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"u\", \"reason\": \"r\"} if prod\nprod if input.context == \"prod\"\n";
+        let chain = Chain {
+            files: vec![
+                file(Layer::User, "u0.rego", first, None),
+                file(Layer::User, "u1.rego", second, None),
+            ],
+            failures: Vec::new(),
+        };
+        let input = json!({"context": "prod"});
+        for e in [
+            evaluate_quick(&chain, &input, &json!({})),
+            evaluate(&chain, &input, &json!({})),
+        ] {
+            let got: Vec<_> = e.reasons.iter().map(|r| r.location.as_str()).collect();
+            assert_eq!(got, vec!["u1.rego:3"]);
+        }
     }
 
     #[test]
