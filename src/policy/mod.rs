@@ -9,6 +9,8 @@ pub mod decide;
 pub mod engine;
 pub mod layers;
 pub mod loaded;
+#[cfg(test)]
+mod properties;
 pub mod rewrite;
 pub mod trust;
 
