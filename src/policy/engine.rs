@@ -375,28 +375,45 @@ mod tests {
 
     #[test]
     fn quick_path_agrees_with_the_full_path() {
-        let texts = [
-            "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"a\", \"reason\": \"r\"} if input.x\n",
-            "package failsafe.user\nimport rego.v1\nask contains {\"reason\": \"r\"} if input.y\n",
-            "package guard.user\nblock[msg] { input.x; msg := {\"reason\": \"old style\"} }\n",
-            "package failsafe.user\nimport rego.v1\nblock contains \"broken\" if input.x\n",
-            "package failsafe.user\nblock contains {\n",
+        let user = |text: &str| file(Layer::User, "u.rego", text, None);
+        let repo = |path: &str, text: &str| file(Layer::Repo, path, text, Some(false));
+        let chains = [
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"a\", \"reason\": \"r\"} if input.x\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nask contains {\"reason\": \"r\"} if input.y\n")],
+            vec![user("package guard.user\nblock[msg] { input.x; msg := {\"reason\": \"old style\"} }\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains \"broken\" if input.x\n")],
+            vec![user("package failsafe.user\nblock contains {\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains {\"reason\": sprintf(\"%d\", [1/0])} if input.x\n")],
+            // A repo block whose helper an untrusted sub-directory file also defines.
+            vec![
+                repo("/r/.failsafe.rego", "package failsafe.repo\nimport rego.v1\nblock contains {\"id\": \"b\", \"reason\": \"r\"} if { not ok }\nok if input.x\n"),
+                repo("/r/s/.failsafe.rego", "package failsafe.repo\nimport rego.v1\nok if input.y\n"),
+            ],
+            // A user helper split over two files.
+            vec![
+                file(Layer::User, "u0.rego", "package failsafe.user\nimport rego.v1\nhot if input.y\n", None),
+                file(Layer::User, "u1.rego", "package failsafe.user\nimport rego.v1\nask contains {\"id\": \"h\", \"reason\": \"r\"} if hot\nhot if input.x\n", None),
+            ],
         ];
-        for text in texts {
+        for files in chains {
             for input in [json!({"x": true}), json!({"x": false}), json!({"y": true})] {
                 let chain = Chain {
-                    files: vec![file(Layer::User, "u.rego", text, None)],
+                    files: files.clone(),
                     failures: Vec::new(),
                 };
                 let full = evaluate(&chain, &input, &json!({}));
                 let quick = evaluate_quick(&chain, &input, &json!({}));
-                let ids = |e: &Evaluation| {
+                let said = |e: &Evaluation| {
                     e.reasons
                         .iter()
-                        .map(|r| (r.id.clone(), r.effect))
+                        .chain(&e.ignored_overrides)
+                        .map(|r| (r.id.clone(), r.effect, r.location.clone()))
                         .collect::<Vec<_>>()
                 };
-                assert_eq!(ids(&quick), ids(&full), "{text} with {input}");
+                let context = format!("{:?} with {input}", chain.files[0].text);
+                assert_eq!(said(&quick), said(&full), "{context}");
+                let verdict = |e: &Evaluation| super::super::decide(e).verdict;
+                assert_eq!(verdict(&quick), verdict(&full), "{context}");
             }
         }
     }
