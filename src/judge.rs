@@ -12,7 +12,7 @@ use crate::policy::{self, ChainRequest, Decision, Effect, Evaluation, Layer, Rea
 use crate::spec::{self, ToolSpec};
 use crate::tool;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What the caller asks to be judged.
@@ -109,6 +109,80 @@ pub fn guarded_names() -> Vec<String> {
     names
 }
 
+/// Where a fact is judged: the config dir, home and settings the policy chain is loaded
+/// and evaluated with, and who asks.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    /// The config dir (user policies, trust store).
+    pub config_dir: &'a Path,
+    /// The home directory (the repo walk-up stops there).
+    pub home: Option<&'a Path>,
+    /// The settings handed to the policies as `data.failsafe.config`.
+    pub settings: &'a Settings,
+    /// Who asks: a shim only needs the verdict, the others want every rule pinned down.
+    pub source: Source,
+}
+
+/// The fact → decision step, the only one: shim, `explain`, `test` and the hook all come
+/// through here, so they cannot decide differently. Which layers are active is read from
+/// the fact itself (`tool`, `verb`, `mode`, `cwd`, `uncertain`, `target.uncertain`).
+///
+/// Never fails: `failures` (problems met before the fact existed) are kept as block
+/// reasons ahead of what the policies say, and a fact without a valid `mode` is judged
+/// in read mode with a block reason of its own.
+pub fn decide_fact(
+    fact: &serde_json::Value,
+    place: &Place<'_>,
+    mut failures: Vec<Reason>,
+) -> (Evaluation, Decision) {
+    let text = |pointer: &str| {
+        fact.pointer(pointer)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let listed = |pointer: &str| {
+        fact.pointer(pointer)
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    };
+    let mode = match Mode::parse(&text("/mode")) {
+        Some(mode) => mode,
+        None => {
+            failures.push(failure(
+                "failsafe.internal",
+                format!(
+                    "the fact has no valid `mode` (got `{}`), so it is judged in read mode and refused",
+                    text("/mode")
+                ),
+                String::new(),
+            ));
+            Mode::Read
+        }
+    };
+    let (tool, verb, cwd) = (text("/tool"), text("/verb"), PathBuf::from(text("/cwd")));
+    let chain = policy::load_chain(&ChainRequest {
+        tool: &tool,
+        mode,
+        config_dir: place.config_dir,
+        cwd: &cwd,
+        home: place.home,
+        verb: &verb,
+        uncertain: listed("/uncertain"),
+        target_uncertain: listed("/target/uncertain"),
+    });
+    let config = place.settings.to_json();
+    let mut evaluation = if place.source == Source::Shim {
+        policy::evaluate_quick(&chain, fact, &config)
+    } else {
+        policy::evaluate(&chain, fact, &config)
+    };
+    failures.append(&mut evaluation.reasons);
+    evaluation.reasons = failures;
+    let decision = policy::decide(&evaluation);
+    (evaluation, decision)
+}
+
 /// Judges one command in the real process environment.
 pub fn judge(req: Request) -> Judgement {
     let started = Instant::now();
@@ -173,27 +247,13 @@ pub fn judge_in(
             serde_json::Value::Null
         }
     };
-    let cwd = PathBuf::from(&fact.cwd);
-    let chain_req = ChainRequest {
-        tool: &fact.tool,
-        mode: ctx.mode,
+    let place = Place {
         config_dir: &config_dir,
-        cwd: &cwd,
         home: ctx.home.as_deref(),
-        verb: &fact.verb,
-        uncertain: !fact.uncertain.is_empty(),
-        target_uncertain: !fact.target.uncertain.is_empty(),
+        settings: &ctx.settings,
+        source: req.source,
     };
-    let chain = policy::load_chain(&chain_req);
-    // A shim only needs the decision; explain and test want every rule pinned down.
-    let mut evaluation = if req.source == Source::Shim {
-        policy::evaluate_quick(&chain, &fact_json, &ctx.settings.to_json())
-    } else {
-        policy::evaluate(&chain, &fact_json, &ctx.settings.to_json())
-    };
-    failures.append(&mut evaluation.reasons);
-    evaluation.reasons = failures;
-    let decision = policy::decide(&evaluation);
+    let (evaluation, decision) = decide_fact(&fact_json, &place, failures);
     let mut notes = notes;
     for ignored in &decision.ignored_overrides {
         notes.push(format!(
@@ -210,5 +270,85 @@ pub fn judge_in(
         settings: ctx.settings,
         notes,
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Verdict;
+    use serde_json::json;
+
+    fn write(path: &Path, text: &str) -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, text)
+    }
+
+    /// A config dir and a repo whose root blocks `get` unless `exempt`, and whose
+    /// untrusted sub-directory file says `exempt if true`.
+    fn setup() -> std::io::Result<(tempfile::TempDir, PathBuf, PathBuf)> {
+        let dir = tempfile::tempdir()?;
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config)?;
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git"))?;
+        write(
+            &repo.join(".failsafe.rego"),
+            "package failsafe.repo\nimport rego.v1\nblock contains {\"id\": \"repo.no-get\", \"reason\": \"no\"} if {\n\tinput.verb == \"get\"\n\tnot exempt\n}\nexempt if input.break_glass\n",
+        )?;
+        let sub = repo.join("sub");
+        write(
+            &sub.join(".failsafe.rego"),
+            "package failsafe.repo\nimport rego.v1\nexempt if true\n",
+        )?;
+        Ok((dir, config, sub))
+    }
+
+    #[test]
+    fn every_source_decides_the_same() -> std::io::Result<()> {
+        let (dir, config, sub) = setup()?;
+        let settings = Settings::default();
+        let fact = json!({"tool": "kubectl", "verb": "get", "mode": "write",
+            "cwd": sub.display().to_string()});
+        for source in [Source::Shim, Source::Hook, Source::Explain, Source::Test] {
+            let place = Place {
+                config_dir: &config,
+                home: Some(dir.path()),
+                settings: &settings,
+                source,
+            };
+            let (eval, decision) = decide_fact(&fact, &place, Vec::new());
+            assert_eq!(decision.verdict, Verdict::Block, "{source:?}");
+            let ids: Vec<_> = eval.reasons.iter().map(|r| r.id.as_str()).collect();
+            assert_eq!(ids, vec!["repo.no-get"], "{source:?}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn earlier_failures_and_a_missing_mode_block() -> std::io::Result<()> {
+        let (dir, config, sub) = setup()?;
+        let settings = Settings::default();
+        let place = Place {
+            config_dir: &config,
+            home: Some(dir.path()),
+            settings: &settings,
+            source: Source::Shim,
+        };
+        let fact = json!({"tool": "kubectl", "verb": "list", "cwd": sub.display().to_string()});
+        let (eval, decision) = decide_fact(&fact, &place, Vec::new());
+        assert_eq!(decision.verdict, Verdict::Block);
+        assert!(eval.reasons[0].reason.contains("no valid `mode`"));
+        let fact = json!({"tool": "kubectl", "verb": "list", "mode": "write",
+            "cwd": sub.display().to_string()});
+        let early = failure("failsafe.config-unreadable", "x".into(), String::new());
+        let (eval, decision) = decide_fact(&fact, &place, vec![early]);
+        assert_eq!(decision.verdict, Verdict::Block);
+        assert_eq!(eval.reasons.len(), 1);
+        let (_, decision) = decide_fact(&fact, &place, Vec::new());
+        assert_eq!(decision.verdict, Verdict::Allow);
+        Ok(())
     }
 }

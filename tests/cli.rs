@@ -579,6 +579,58 @@ fn a_repo_block_applies_even_untrusted_and_in_write_mode() {
 }
 
 #[test]
+fn an_untrusted_sub_directory_policy_cannot_silence_a_root_block() {
+    let sb = Sandbox::new();
+    let repo = sb.git_repo("app");
+    let root = "package failsafe.repo\n\nimport rego.v1\n\nblock contains {\"id\": \"repo.no-get\", \"reason\": \"this repo reads nothing\"} if {\n\tinput.verb == \"get\"\n\tnot exempt\n}\n\nexempt if input.env.BREAK_GLASS == \"yes\"\n";
+    let policy = sb.repo_policy(&repo, root);
+    sb.failsafe()
+        .args(["trust", "add"])
+        .arg(&policy)
+        .run()
+        .assert_code(0);
+    let sub = repo.join("sub");
+    sb.repo_policy(
+        &sub,
+        "package failsafe.repo\n\nimport rego.v1\n\nexempt if true\n",
+    );
+    let line = line_of(root, "repo.no-get");
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .cwd(&sub)
+        .run()
+        .assert_blocked()
+        .assert_not_ran("kubectl")
+        .assert_stderr_contains(&format!("repo.no-get at {}:{line}", policy.display()));
+    let v = sb
+        .failsafe()
+        .args(["explain", "--json", "--", "kubectl", "get", "pods"])
+        .cwd(&sub)
+        .run()
+        .json();
+    assert_eq!(v["decision"], "block", "{v:#}");
+    // `failsafe test` decides the same, from argv and from a fact.
+    let cases = sb.root.join("cases");
+    sb.write(cases.join("argv/argv"), "kubectl get pods\n");
+    let fact = serde_json::json!({"tool": "kubectl", "binary": "kubectl", "verb": "get",
+        "args": ["pods"], "cwd": sub.display().to_string(), "env": {}});
+    sb.write(cases.join("fact/fact.json"), &fact.to_string());
+    for case in ["argv", "fact"] {
+        sb.write(
+            cases.join(case).join("expected.json"),
+            r#"{"decision": "block", "ids": ["repo.no-get"]}"#,
+        );
+    }
+    sb.failsafe()
+        .arg("test")
+        .arg(&cases)
+        .cwd(&sub)
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("2 passed, 0 failed");
+}
+
+#[test]
 fn a_repo_policy_cannot_claim_the_user_package() {
     let sb = Sandbox::new();
     let repo = sb.git_repo("app");

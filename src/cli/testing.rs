@@ -4,10 +4,10 @@
 use super::{err, json_text, out};
 use crate::exit;
 use crate::facts::Source;
-use crate::judge::{judge, Request};
+use crate::judge::{decide_fact, judge, Place, Request};
 use crate::mode::Mode;
-use crate::policy::layers::{load_chain, user_policy_paths, ChainRequest};
-use crate::policy::{decide, evaluate, rewrite};
+use crate::policy::layers::user_policy_paths;
+use crate::policy::rewrite;
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -95,51 +95,23 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
         return Ok((j.decision.verdict.as_str().to_string(), ids));
     }
     let mut fact = read_json(&case.join("fact.json"))?;
-    if let Some(obj) = fact.as_object_mut() {
-        obj.entry("mode").or_insert(json!(mode.as_str()));
-    }
-    let fact_mode = fact
-        .get("mode")
-        .and_then(Value::as_str)
-        .and_then(Mode::parse)
-        .unwrap_or(Mode::Read);
-    let tool = fact
-        .get("tool")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let cwd = fact
-        .get("cwd")
-        .and_then(Value::as_str)
-        .map_or_else(|| case.to_path_buf(), PathBuf::from);
+    let obj = fact
+        .as_object_mut()
+        .ok_or_else(|| "fact.json is not a JSON object".to_string())?;
+    obj.entry("mode").or_insert(json!(mode.as_str()));
+    // A fact without a cwd is judged from the case directory (repo policies next to it).
+    obj.entry("cwd")
+        .or_insert(json!(case.to_string_lossy().into_owned()));
     let config = super::config_dir();
     let home = crate::config::process_home();
     let settings = crate::config::Settings::load(&config).map_err(|e| e.to_string())?;
-    let verb = fact
-        .get("verb")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    let uncertain = fact
-        .get("uncertain")
-        .and_then(Value::as_array)
-        .is_some_and(|u| !u.is_empty());
-    let target_uncertain = fact
-        .pointer("/target/uncertain")
-        .and_then(Value::as_array)
-        .is_some_and(|u| !u.is_empty());
-    let chain = load_chain(&ChainRequest {
-        tool: &tool,
-        mode: fact_mode,
+    let place = Place {
         config_dir: &config,
-        cwd: &cwd,
         home: home.as_deref(),
-        verb: &verb,
-        uncertain,
-        target_uncertain,
-    });
-    let eval = evaluate(&chain, &fact, &settings.to_json());
-    let d = decide(&eval);
+        settings: &settings,
+        source: Source::Test,
+    };
+    let (eval, d) = decide_fact(&fact, &place, Vec::new());
     Ok((
         d.verdict.as_str().to_string(),
         eval.reasons.iter().map(|r| r.id.clone()).collect(),

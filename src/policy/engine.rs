@@ -1,35 +1,17 @@
 //! Evaluating a chain of policy files against one fact with regorus.
 //!
-//! Every file is rewritten (see `rewrite`) so each decision rule is evaluated on its own
-//! and its output traced to `file:line`. Whatever goes wrong — a syntax error, a package
+//! Every file is prepared and loaded by `loaded` — the one way into the engine, shared
+//! by the shim's [`evaluate_quick`] and `explain`'s [`evaluate`], so the two can never
+//! evaluate different modules — and each decision rule's output is traced to
+//! `file:line`. Whatever goes wrong — a syntax error, a package
 //! a layer may not use, an evaluation error, an output that is not an object with a
 //! `reason` — becomes a block reason naming the file and line. Nothing here can allow.
 
 use super::layers::{Chain, PolicyFile};
-use super::rewrite::{self, Prepared};
+use super::loaded::{self, Loaded};
+use super::rewrite::Prepared;
 use super::{Effect, Layer, Reason};
 use regorus::{Engine, Value};
-
-/// Packages each layer may declare. Bundled files use `failsafe.bundled.*`; user files
-/// `failsafe.user`, or helper packages outside `failsafe.*`/`guard.*`; repo files only
-/// `failsafe.repo`. `guard.*` is accepted for the same names (the original failsafe
-/// README's spelling).
-fn package_allowed(layer: Layer, package: &str) -> bool {
-    let canonical = package
-        .strip_prefix("guard.")
-        .map_or_else(|| package.to_string(), |rest| format!("failsafe.{rest}"));
-    match layer {
-        Layer::Bundled => canonical.starts_with("failsafe.bundled."),
-        Layer::User => {
-            canonical == "failsafe.user"
-                || !(package.starts_with("failsafe.")
-                    || package.starts_with("guard.")
-                    || package == "failsafe"
-                    || package == "guard")
-        }
-        Layer::Repo => canonical == "failsafe.repo",
-    }
-}
 
 /// What one file's decision rules produced.
 #[derive(Debug, Clone)]
@@ -62,7 +44,8 @@ pub struct Evaluation {
     pub engine: Option<Engine>,
 }
 
-fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
+/// A block reason for a broken policy file or rule.
+pub(super) fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Reason {
     Reason {
         id: "failsafe.policy-broken".to_string(),
         reason: why,
@@ -77,75 +60,19 @@ fn broken(file: &PolicyFile, package: &str, location: String, why: String) -> Re
     }
 }
 
-/// The hot-path evaluation: each file is parsed once, each package queried once, and
-/// when no decision rule produced anything — the common case, `git status` — that is the
-/// answer. Anything else (an output, a parse or evaluation error, a package a layer may
-/// not use) falls back to [`evaluate`], which pins every reason to its `file:line`.
+/// The shim's evaluation: exactly the modules [`evaluate`] evaluates, prepared by the
+/// same step, with the same reasons; it only skips counting each file's decision rules
+/// (`FileResult::rules` is `None`), which nothing on the hot path reads.
 pub fn evaluate_quick(
     chain: &Chain,
     input: &serde_json::Value,
     config: &serde_json::Value,
 ) -> Evaluation {
-    quick(chain, input, config).unwrap_or_else(|| evaluate(chain, input, config))
-}
-
-fn quick(
-    chain: &Chain,
-    input: &serde_json::Value,
-    config: &serde_json::Value,
-) -> Option<Evaluation> {
-    let mut engine = Engine::new();
-    let mut packages: Vec<String> = Vec::new();
-    let mut files = Vec::new();
-    for file in &chain.files {
-        engine.set_rego_v0(false);
-        let path = match engine.add_policy(file.path.clone(), file.text.clone()) {
-            Ok(p) => p,
-            Err(_) => {
-                engine.set_rego_v0(true);
-                engine
-                    .add_policy(file.path.clone(), file.text.clone())
-                    .ok()?
-            }
-        };
-        let package = path.strip_prefix("data.").unwrap_or(&path).to_string();
-        if !package_allowed(file.layer, &package) {
-            return None;
-        }
-        files.push(FileResult {
-            layer: file.layer,
-            path: file.path.clone(),
-            package: package.clone(),
-            trusted: file.trusted,
-            rules: None,
-        });
-        if !packages.contains(&package) {
-            packages.push(package);
-        }
+    let mut eval = evaluate_loaded(chain, loaded::load(chain), input, config);
+    for file in &mut eval.files {
+        file.rules = None;
     }
-    engine
-        .add_data(Value::from(
-            serde_json::json!({ "failsafe": { "config": config } }),
-        ))
-        .ok()?;
-    engine.set_input(Value::from(input.clone()));
-    for package in &packages {
-        let results = engine.eval_query(format!("data.{package}"), false).ok()?;
-        let object = results.result.first()?.expressions.first()?.value.clone();
-        for effect in [Effect::Block, Effect::Ask, Effect::AllowOverride] {
-            match &object[effect.rule_name()] {
-                Value::Undefined => {}
-                Value::Set(set) if set.is_empty() => {}
-                _ => return None,
-            }
-        }
-    }
-    Some(Evaluation {
-        files,
-        reasons: chain.failures.clone(),
-        ignored_overrides: Vec::new(),
-        engine: Some(engine),
-    })
+    eval
 }
 
 /// Evaluates `chain` with `input` (the fact as JSON) and `data.failsafe.config` set to
@@ -155,70 +82,27 @@ pub fn evaluate(
     input: &serde_json::Value,
     config: &serde_json::Value,
 ) -> Evaluation {
+    evaluate_loaded(chain, loaded::load(chain), input, config)
+}
+
+fn evaluate_loaded(
+    chain: &Chain,
+    loaded: Loaded<'_>,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+) -> Evaluation {
+    let Loaded {
+        mut engine,
+        files: loaded,
+        results,
+        failures,
+    } = loaded;
     let mut eval = Evaluation {
+        files: results,
         reasons: chain.failures.clone(),
         ..Evaluation::default()
     };
-    let mut engine = Engine::new();
-    let mut loaded: Vec<(&PolicyFile, Prepared)> = Vec::new();
-    let mut next_index = 0;
-    for file in &chain.files {
-        // Each repo file gets a package of its own: in a shared package an untrusted file
-        // could add to the helper rules of a trusted file's override.
-        let own_package =
-            (file.layer == Layer::Repo).then(|| format!("failsafe.repo.file{}", loaded.len()));
-        let prepared =
-            match rewrite::prepare_as(&file.path, &file.text, next_index, own_package.as_deref()) {
-                Ok(p) => p,
-                Err(message) => {
-                    let why = format!(
-                        "policy file {} does not parse, so it is treated as a block: {}",
-                        file.path,
-                        first_line_of_error(&message)
-                    );
-                    eval.reasons
-                        .push(broken(file, "", error_location(&message, &file.path), why));
-                    continue;
-                }
-            };
-        next_index += prepared.sites.len();
-        if !package_allowed(file.layer, &prepared.declared_package) {
-            let why = format!(
-                "policy file {} declares package `{}`, which a {} policy may not use (expected `{}`)",
-                file.path,
-                prepared.declared_package,
-                file.layer,
-                expected_package(file.layer)
-            );
-            eval.reasons
-                .push(broken(file, &prepared.package, file.path.clone(), why));
-            continue;
-        }
-        engine.set_rego_v0(!prepared.rego_v1);
-        if let Err(e) = engine.add_policy(file.path.clone(), prepared.text.clone()) {
-            let message = e.to_string();
-            let why = format!(
-                "policy file {} does not load, so it is treated as a block: {}",
-                file.path,
-                first_line_of_error(&message)
-            );
-            eval.reasons.push(broken(
-                file,
-                &prepared.package,
-                error_location(&message, &file.path),
-                why,
-            ));
-            continue;
-        }
-        eval.files.push(FileResult {
-            layer: file.layer,
-            path: file.path.clone(),
-            package: prepared.package.clone(),
-            trusted: file.trusted,
-            rules: Some(prepared.sites.len()),
-        });
-        loaded.push((file, prepared));
-    }
+    eval.reasons.extend(failures);
     if loaded.iter().all(|(_, p)| p.sites.is_empty()) {
         eval.engine = Some(engine);
         return eval;
@@ -238,48 +122,37 @@ pub fn evaluate(
         return eval;
     }
     engine.set_input(Value::from(input.clone()));
-    // One query per package evaluates every rule in it at once; only when that fails is
-    // each rule evaluated alone, so the failure can be pinned to its rule and line.
-    let mut packages: Vec<&str> = loaded.iter().map(|(_, p)| p.package.as_str()).collect();
-    packages.sort_unstable();
-    packages.dedup();
+    // Each decision rule is evaluated on its own. Never with one query for a whole
+    // package: regorus 0.14 evaluates `data.<package>` module by module, and a rule
+    // that depends on a helper defined in more than one file of the package can come
+    // out empty there (a user block silently dropped: fail open). Asking for the rule
+    // itself gathers every definition first.
     let mut seen_errors: Vec<String> = Vec::new();
-    for package in packages {
-        let whole = engine
-            .eval_query(format!("data.{package}"), false)
-            .ok()
-            .and_then(|r| r.result.into_iter().next())
-            .and_then(|r| r.expressions.into_iter().next())
-            .map(|e| e.value);
-        for (file, prepared) in loaded.iter().filter(|(_, p)| p.package == package) {
-            for site in &prepared.sites {
-                let location = format!("{}:{}", file.path, site.line);
-                let value = match &whole {
-                    Some(object) => Ok(object[site.name.as_str()].clone()),
-                    None => engine.eval_rule(format!("data.{package}.{}", site.name)),
-                };
-                match value {
-                    Ok(value) => {
-                        collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+    for (file, prepared) in &loaded {
+        for site in &prepared.sites {
+            let location = format!("{}:{}", file.path, site.line);
+            match engine.eval_rule(format!("data.{}.{}", prepared.package, site.name)) {
+                Ok(value) => {
+                    collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+                }
+                Err(e) => {
+                    let message = first_line_of_error(&e.to_string())
+                        .replace(&site.name, site.effect.rule_name());
+                    if seen_errors.contains(&message) {
+                        continue;
                     }
-                    Err(e) => {
-                        let message = first_line_of_error(&e.to_string())
-                            .replace(&site.name, site.effect.rule_name());
-                        if seen_errors.contains(&message) {
-                            continue;
-                        }
-                        seen_errors.push(message.clone());
-                        let why = format!(
-                            "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
-                            site.effect.rule_name()
-                        );
-                        eval.reasons
-                            .push(broken(file, &prepared.package, location.clone(), why));
-                    }
+                    seen_errors.push(message.clone());
+                    let why = format!(
+                        "policy rule `{}` at {location} failed to evaluate, so it is treated as a block: {message}",
+                        site.effect.rule_name()
+                    );
+                    eval.reasons
+                        .push(broken(file, &prepared.package, location.clone(), why));
                 }
             }
         }
     }
+    eval.engine = Some(engine);
     eval
 }
 
@@ -338,14 +211,6 @@ fn collect_outputs(
     }
 }
 
-fn expected_package(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Bundled => "failsafe.bundled.<tool>",
-        Layer::User => "failsafe.user",
-        Layer::Repo => "failsafe.repo",
-    }
-}
-
 fn compact(v: &Value) -> String {
     let text = v.to_json_str().unwrap_or_else(|_| v.to_string());
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -382,7 +247,7 @@ pub fn first_line_of_error(message: &str) -> String {
 }
 
 /// `file:line` from a regorus error (`--> file:12:5`), or the file alone.
-fn error_location(message: &str, path: &str) -> String {
+pub(super) fn error_location(message: &str, path: &str) -> String {
     message
         .lines()
         .find_map(|l| l.trim().strip_prefix("--> "))
@@ -510,28 +375,45 @@ mod tests {
 
     #[test]
     fn quick_path_agrees_with_the_full_path() {
-        let texts = [
-            "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"a\", \"reason\": \"r\"} if input.x\n",
-            "package failsafe.user\nimport rego.v1\nask contains {\"reason\": \"r\"} if input.y\n",
-            "package guard.user\nblock[msg] { input.x; msg := {\"reason\": \"old style\"} }\n",
-            "package failsafe.user\nimport rego.v1\nblock contains \"broken\" if input.x\n",
-            "package failsafe.user\nblock contains {\n",
+        let user = |text: &str| file(Layer::User, "u.rego", text, None);
+        let repo = |path: &str, text: &str| file(Layer::Repo, path, text, Some(false));
+        let chains = [
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"a\", \"reason\": \"r\"} if input.x\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nask contains {\"reason\": \"r\"} if input.y\n")],
+            vec![user("package guard.user\nblock[msg] { input.x; msg := {\"reason\": \"old style\"} }\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains \"broken\" if input.x\n")],
+            vec![user("package failsafe.user\nblock contains {\n")],
+            vec![user("package failsafe.user\nimport rego.v1\nblock contains {\"reason\": sprintf(\"%d\", [1/0])} if input.x\n")],
+            // A repo block whose helper an untrusted sub-directory file also defines.
+            vec![
+                repo("/r/.failsafe.rego", "package failsafe.repo\nimport rego.v1\nblock contains {\"id\": \"b\", \"reason\": \"r\"} if { not ok }\nok if input.x\n"),
+                repo("/r/s/.failsafe.rego", "package failsafe.repo\nimport rego.v1\nok if input.y\n"),
+            ],
+            // A user helper split over two files.
+            vec![
+                file(Layer::User, "u0.rego", "package failsafe.user\nimport rego.v1\nhot if input.y\n", None),
+                file(Layer::User, "u1.rego", "package failsafe.user\nimport rego.v1\nask contains {\"id\": \"h\", \"reason\": \"r\"} if hot\nhot if input.x\n", None),
+            ],
         ];
-        for text in texts {
+        for files in chains {
             for input in [json!({"x": true}), json!({"x": false}), json!({"y": true})] {
                 let chain = Chain {
-                    files: vec![file(Layer::User, "u.rego", text, None)],
+                    files: files.clone(),
                     failures: Vec::new(),
                 };
                 let full = evaluate(&chain, &input, &json!({}));
                 let quick = evaluate_quick(&chain, &input, &json!({}));
-                let ids = |e: &Evaluation| {
+                let said = |e: &Evaluation| {
                     e.reasons
                         .iter()
-                        .map(|r| (r.id.clone(), r.effect))
+                        .chain(&e.ignored_overrides)
+                        .map(|r| (r.id.clone(), r.effect, r.location.clone()))
                         .collect::<Vec<_>>()
                 };
-                assert_eq!(ids(&quick), ids(&full), "{text} with {input}");
+                let context = format!("{:?} with {input}", chain.files[0].text);
+                assert_eq!(said(&quick), said(&full), "{context}");
+                let verdict = |e: &Evaluation| super::super::decide(e).verdict;
+                assert_eq!(verdict(&quick), verdict(&full), "{context}");
             }
         }
     }
@@ -555,13 +437,51 @@ mod tests {
     }
 
     #[test]
-    fn package_rules() {
-        assert!(package_allowed(Layer::User, "guard.user"));
-        assert!(package_allowed(Layer::User, "lib.k8s"));
-        assert!(!package_allowed(Layer::User, "failsafe.repo"));
-        assert!(!package_allowed(Layer::User, "failsafe.bundled.git"));
-        assert!(package_allowed(Layer::Repo, "guard.repo"));
-        assert!(!package_allowed(Layer::Repo, "lib"));
-        assert!(package_allowed(Layer::Bundled, "failsafe.bundled.git"));
+    fn a_helper_defined_in_two_user_files_counts_whole() {
+        // regorus 0.14 drops this block when the whole package is queried at once.
+        let first = "package failsafe.user\nimport rego.v1\nprod if input.never\n";
+        let second = "package failsafe.user\nimport rego.v1\nblock contains {\"id\": \"u\", \"reason\": \"r\"} if prod\nprod if input.context == \"prod\"\n";
+        let chain = Chain {
+            files: vec![
+                file(Layer::User, "u0.rego", first, None),
+                file(Layer::User, "u1.rego", second, None),
+            ],
+            failures: Vec::new(),
+        };
+        let input = json!({"context": "prod"});
+        for e in [
+            evaluate_quick(&chain, &input, &json!({})),
+            evaluate(&chain, &input, &json!({})),
+        ] {
+            let got: Vec<_> = e.reasons.iter().map(|r| r.location.as_str()).collect();
+            assert_eq!(got, vec!["u1.rego:3"]);
+        }
+    }
+
+    #[test]
+    fn an_untrusted_repo_file_cannot_silence_a_root_block() {
+        let root = "package failsafe.repo\nimport rego.v1\nblock contains {\"id\": \"repo.keep\", \"reason\": \"no\"} if { not exempt }\nexempt if input.break_glass\n";
+        let sub = "package failsafe.repo\nimport rego.v1\nexempt if true\n";
+        let chain = Chain {
+            files: vec![
+                file(Layer::Repo, "/r/.failsafe.rego", root, Some(true)),
+                file(Layer::Repo, "/r/sub/.failsafe.rego", sub, Some(false)),
+            ],
+            failures: Vec::new(),
+        };
+        for e in [
+            evaluate_quick(&chain, &json!({}), &json!({})),
+            evaluate(&chain, &json!({}), &json!({})),
+        ] {
+            let got: Vec<_> = e
+                .reasons
+                .iter()
+                .map(|r| (r.id.as_str(), r.effect, r.location.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![("repo.keep", Effect::Block, "/r/.failsafe.rego:3")]
+            );
+        }
     }
 }

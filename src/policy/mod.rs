@@ -8,6 +8,9 @@ pub mod bundled;
 pub mod decide;
 pub mod engine;
 pub mod layers;
+pub mod loaded;
+#[cfg(test)]
+mod properties;
 pub mod rewrite;
 pub mod trust;
 
