@@ -509,6 +509,7 @@ impl Sandbox {
             stdin: None,
             root: self.root.clone(),
             records: self.records.clone(),
+            timeout: TIMEOUT,
         }
     }
 
@@ -571,9 +572,17 @@ pub struct Cmd {
     stdin: Option<Vec<u8>>,
     root: PathBuf,
     records: PathBuf,
+    timeout: Duration,
 }
 
 impl Cmd {
+    /// Kills the command after `limit` instead of the default 30 s (for load tests that
+    /// check what many calls leave behind, not how fast they are).
+    pub fn timeout(mut self, limit: Duration) -> Cmd {
+        self.timeout = limit;
+        self
+    }
+
     /// Adds one argument.
     pub fn arg(mut self, a: impl AsRef<OsStr>) -> Cmd {
         self.args.push(a.as_ref().to_os_string());
@@ -658,7 +667,7 @@ impl Cmd {
             .envs(&self.env)
             .current_dir(&self.cwd);
         let mut cmd = assert_cmd::Command::from_std(std_cmd);
-        cmd.timeout(TIMEOUT);
+        cmd.timeout(self.timeout);
         if let Some(input) = &self.stdin {
             cmd.write_stdin(input.clone());
         }
