@@ -427,7 +427,7 @@ fn install_shims_for_some_tools_and_suggests_on_a_typo() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, vec!["git", "kubectl"]);
+    assert_eq!(names, vec!["failsafe", "git", "kubectl"]);
     let typo_dir = sb.root.join("typo-shims");
     sb.failsafe()
         .args(["install-shims", "--tools", "kubctl", "--dir"])
