@@ -13,6 +13,7 @@
 )]
 
 mod aws_moto;
+mod ci;
 mod cli;
 mod corpus;
 mod example_policy;
