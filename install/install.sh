@@ -124,6 +124,7 @@ if [ "$uninstall" = 1 ]; then
         fi
     done
     rm -f "$data/profile.sh"
+    rm -rf "$data/terminal"
     rmdir "$data" 2>/dev/null || true
     say "== removing $failsafe"
     rm -f "$failsafe"
@@ -162,6 +163,9 @@ else
 fi
 cp "$checkout/install/profile.d/failsafe.sh" "$data/profile.sh.new.$$"
 mv -f "$data/profile.sh.new.$$" "$data/profile.sh"
+# Terminal toggles and badges (tmux, WezTerm, iTerm2, Claude Code): see docs/install.md.
+rm -rf "$data/terminal"
+cp -R "$checkout/install/terminal" "$data/terminal"
 
 if [ "$agent_profile" = 1 ]; then
     say "== agent login shells: adding a block (active only with FAILSAFE_AGENT=1) to"

@@ -23,4 +23,5 @@ mod install;
 mod log;
 mod sandbox;
 mod shim;
+mod terminal;
 mod user_tools;
