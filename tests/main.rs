@@ -16,6 +16,7 @@ mod aws_moto;
 mod ci;
 mod cli;
 mod corpus;
+mod devcontainer;
 mod example_policy;
 mod fail_closed;
 mod git_real;
