@@ -50,6 +50,9 @@ cleanup() {
 }
 trap cleanup EXIT
 tar -C "$root" -xf "$tarball"
+# mktemp -d makes 0700 directories; the root of a file system is 0755, or the agent user
+# cannot reach anything in it.
+chmod 0755 "$root"
 mount -t proc proc "$root/proc"
 
 # git from this machine, with any library the minimal root lacks.

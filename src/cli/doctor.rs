@@ -333,6 +333,13 @@ fn log_check() -> Check {
 fn config_check() -> Check {
     let config = super::config_dir();
     match crate::config::Settings::load(&config) {
+        Ok(_) if !config.join("config.toml").exists() => Check::pass(
+            "config.toml",
+            format!(
+                "none at {}: the defaults apply",
+                config.join("config.toml").display()
+            ),
+        ),
         Ok(_) => Check::pass(
             "config.toml",
             format!("readable ({})", config.join("config.toml").display()),
