@@ -47,7 +47,10 @@ fn install_shims_skips_tools_that_are_not_installed_and_links_failsafe() {
         .run();
     run.assert_code(0)
         .assert_stdout_contains("skipped (not installed on this PATH): tofu, aws")
-        .assert_stdout_contains("failsafe install-shims --tools tofu,aws");
+        .assert_stdout_contains(&format!(
+            "failsafe install-shims --dir {} --tools tofu,aws",
+            dir.display()
+        ));
     assert_eq!(
         names_in(&dir),
         vec!["failsafe", "git", "helm", "kubectl", "terraform"]

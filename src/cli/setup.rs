@@ -88,6 +88,10 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
     if let Err(code) = refuse_if_guarded("install-shims") {
         return code;
     }
+    let dir_flag = dir
+        .as_ref()
+        .map(|d| format!(" --dir {}", d.display()))
+        .unwrap_or_default();
     let dir = shim_dir(dir);
     let me = match std::env::current_exe().and_then(|p| p.canonicalize()) {
         Ok(p) => p,
@@ -148,7 +152,7 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
     ));
     if !skipped.is_empty() {
         out(&format!(
-            "skipped (not installed on this PATH): {}\n  to guard one before installing it: failsafe install-shims --tools {}\n",
+            "skipped (not installed on this PATH): {}\n  to guard one before installing it: failsafe install-shims{dir_flag} --tools {}\n",
             skipped.join(", "),
             skipped.join(",")
         ));
