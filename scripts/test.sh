@@ -21,6 +21,8 @@ fi
 # The terminal test drives a real tmux server through a client on a pty (script(1)).
 command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 command -v script >/dev/null 2>&1 || need_apt+=(bsdutils)
+# The WezTerm test loads its Lua module with a stand-in `wezterm`.
+command -v lua5.4 >/dev/null 2>&1 || command -v lua >/dev/null 2>&1 || need_apt+=(lua5.4)
 # The devcontainer feature test builds a minimal Debian root; it runs only as root.
 if [ "$(id -u)" = 0 ]; then
     command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)

@@ -212,3 +212,69 @@ fn the_claude_code_status_line_shows_the_mode() {
         .assert_code(0)
         .assert_stdout_contains("failsafe RW");
 }
+
+/// Loads `install/terminal/wezterm/failsafe.lua` with a stand-in `wezterm` module whose
+/// `run_child_process` really runs failsafe, presses the key and redraws the status.
+const WEZTERM_HARNESS: &str = r#"
+local events, status = {}, nil
+package.preload['wezterm'] = function()
+  return {
+    home_dir = os.getenv('HOME'),
+    run_child_process = function(args)
+      local words = {}
+      for _, a in ipairs(args) do words[#words + 1] = "'" .. (a:gsub("'", "'\\''")) .. "'" end
+      local p = io.popen(table.concat(words, ' ') .. ' 2>/dev/null')
+      local out = p:read('a')
+      local ok = p:close()
+      return ok == true, out, ''
+    end,
+    action_callback = function(f) return f end,
+    on = function(name, f) events[name] = f end,
+    format = function(items)
+      local t = {}
+      for _, i in ipairs(items) do if i.Text then t[#t + 1] = i.Text end end
+      return table.concat(t)
+    end,
+  }
+end
+package.path = os.getenv('FAILSAFE_WEZTERM_DIR') .. '/?.lua;' .. package.path
+local config = {}
+require('failsafe').apply(config, { bin = os.getenv('FAILSAFE_BIN') })
+local window = {
+  set_right_status = function(_, s) status = s end,
+  toast_notification = function(_, _, message) print('toast:' .. message) end,
+}
+local pane = { pane_id = function() return 7 end }
+events['update-right-status'](window, pane)
+print('status:' .. status)
+assert(config.keys[1].key == 'F' and config.keys[1].mods == 'CTRL|SHIFT')
+config.keys[1].action(window, pane)
+print('status:' .. status)
+"#;
+
+#[test]
+fn the_wezterm_key_flips_the_pane_and_its_badge() {
+    let Some(lua) = ["lua5.4", "lua"].iter().find_map(|n| which(n)) else {
+        eprintln!("skipped: no lua interpreter (apt-get install lua5.4)");
+        return;
+    };
+    let sb = Sandbox::new();
+    let harness = sb.write("wezterm-harness.lua", WEZTERM_HARNESS);
+    // WezTerm runs with the human's environment: no shim dir on PATH.
+    let run = sb
+        .program(lua)
+        .path_var(sb.plain_path())
+        .env(
+            "FAILSAFE_WEZTERM_DIR",
+            repo_root().join("install/terminal/wezterm"),
+        )
+        .env("FAILSAFE_BIN", exe())
+        .arg(&harness)
+        .run();
+    run.assert_code(0)
+        .assert_stdout_eq("status: RO \ntoast:pane 7 is now in write mode\nstatus: RW \n");
+    sb.failsafe()
+        .args(["mode", "get", "--pane", "7"])
+        .run()
+        .assert_stdout_eq("write\n");
+}
