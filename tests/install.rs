@@ -306,3 +306,47 @@ fn the_profile_snippet_does_nothing_without_failsafe_agent() {
         .assert_code(0)
         .assert_stdout_eq(&format!("{}:/usr/bin:/bin", shims.display()));
 }
+
+#[test]
+fn every_install_script_parses_and_passes_shellcheck_when_present() {
+    let scripts = [
+        ("bash", "install/install.sh"),
+        ("sh", "install/profile.d/failsafe.sh"),
+        ("sh", "install/devcontainer/failsafe/install.sh"),
+        ("sh", "install/devcontainer/failsafe/profile.sh"),
+        ("bash", "install/devcontainer/test-in-chroot.sh"),
+        ("sh", "install/terminal/tmux/failsafe-tmux.sh"),
+        ("sh", "install/terminal/claude-code/failsafe-statusline.sh"),
+        ("sh", "install/terminal/iterm2/badge.sh"),
+        ("bash", "scripts/test.sh"),
+    ];
+    let shellcheck = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.is_file());
+    for (shell, script) in scripts {
+        let path = repo_root().join(script);
+        let out = std::process::Command::new(format!("/bin/{shell}"))
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell} -n {script}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if let Some(sc) = shellcheck {
+            let out = std::process::Command::new(sc)
+                .args(["-s", shell])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "shellcheck {script}:\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+    }
+}
