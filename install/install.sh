@@ -145,7 +145,7 @@ if [ -n "${FAILSAFE_BINARY:-}" ]; then
     built="$FAILSAFE_BINARY"
 else
     command -v cargo >/dev/null 2>&1 || die "cargo not found: install a Rust toolchain (1.95 or newer) from https://rustup.rs, or set FAILSAFE_BINARY to a built failsafe"
-    say "== building failsafe (release): about 3 minutes the first time, seconds after that"
+    say "== building failsafe (release): several minutes the first time (more on a small or busy machine), seconds after that"
     cargo build --release --locked
     built="$checkout/target/release/failsafe"
 fi
