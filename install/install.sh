@@ -13,6 +13,9 @@
 #                     ~/.bashrc when they exist, ~/.zlogin when zsh is installed) that puts
 #                     the shims first in login shells whose environment has FAILSAFE_AGENT=1
 #                     — the agent's, never yours
+#   --agent-profile=system
+#                     instead, install the snippet as /etc/profile.d/failsafe.sh (as root;
+#                     for a machine or container whose agents run as their own users)
 #   --no-demo         skip the demo
 #   --uninstall       undo everything this script did; add --purge to delete the config too
 #
@@ -37,10 +40,11 @@ while [ $# -gt 0 ]; do
         --tools) [ $# -ge 2 ] || die "--tools needs a list, e.g. --tools kubectl,git"; tools="$2"; shift ;;
         --tools=*) tools="${1#--tools=}" ;;
         --agent-profile) agent_profile=1 ;;
+        --agent-profile=system) agent_profile=system ;;
         --no-demo) demo=0 ;;
         --uninstall) uninstall=1 ;;
         --purge) purge=1 ;;
-        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option \`$1\` (see --help)" ;;
     esac
     shift
@@ -123,6 +127,11 @@ if [ "$uninstall" = 1 ]; then
             say "   $f"
         fi
     done
+    if [ -f /etc/profile.d/failsafe.sh ] && [ "$(id -u)" = 0 ] \
+        && grep -qF 'Installed by failsafe install/install.sh' /etc/profile.d/failsafe.sh; then
+        rm -f /etc/profile.d/failsafe.sh
+        say "   /etc/profile.d/failsafe.sh"
+    fi
     rm -f "$data/profile.sh"
     rm -rf "$data/terminal"
     rmdir "$data" 2>/dev/null || true
@@ -167,6 +176,17 @@ mv -f "$data/profile.sh.new.$$" "$data/profile.sh"
 rm -rf "$data/terminal"
 cp -R "$checkout/install/terminal" "$data/terminal"
 
+system_profile=/etc/profile.d/failsafe.sh
+if [ "$agent_profile" = system ]; then
+    [ "$(id -u)" = 0 ] || die "--agent-profile=system writes $system_profile: run it as root"
+    say "== agent login shells: $system_profile (active only with FAILSAFE_AGENT=1)"
+    {
+        printf '# Installed by failsafe install/install.sh --agent-profile=system.\n'
+        cat "$checkout/install/profile.d/failsafe.sh"
+    } > "$system_profile.new.$$"
+    chmod 644 "$system_profile.new.$$"
+    mv -f "$system_profile.new.$$" "$system_profile"
+fi
 if [ "$agent_profile" = 1 ]; then
     say "== agent login shells: adding a block (active only with FAILSAFE_AGENT=1) to"
     while IFS= read -r f; do

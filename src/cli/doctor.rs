@@ -56,7 +56,7 @@ const AGENT_VAR: &str = "FAILSAFE_AGENT";
 const PROFILE_MARKER: &str = ">>> failsafe agent profile >>>";
 
 /// The fix for an agent login shell that loses the shims.
-const PROFILE_FIX: &str = "in your own terminal, from the failsafe checkout: ./install/install.sh --agent-profile (adds a block, active only when FAILSAFE_AGENT=1, at the end of ~/.profile and the other login files); for a dedicated agent user or container install install/profile.d/failsafe.sh as /etc/profile.d/failsafe.sh";
+const PROFILE_FIX: &str = "in your own terminal, from the failsafe checkout: ./install/install.sh --agent-profile (adds a block, active only when FAILSAFE_AGENT=1, at the end of ~/.profile and the other login files); for a dedicated agent user or a container, as root: ./install/install.sh --agent-profile=system (installs /etc/profile.d/failsafe.sh)";
 
 fn first_on_path(name: &str) -> Option<std::path::PathBuf> {
     first_on(name, &std::env::var_os("PATH")?)
