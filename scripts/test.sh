@@ -2,8 +2,9 @@
 # The test command from the README. Installs what the test suite needs when it is
 # missing, then runs every test (extra arguments go to `cargo test`).
 #
-# - git, python3 and its venv module, and Chromium for the HTML report test (from apt,
-#   when running as root);
+# - git, python3 and its venv module, Chromium for the HTML report test, tmux for the
+#   terminal test, and (as root) debootstrap for the devcontainer test, from apt when
+#   running as root;
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -17,6 +18,15 @@ if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     need_apt+=(python3-venv)
 fi
 [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || need_apt+=(chromium)
+# The terminal test drives a real tmux server through a client on a pty (script(1)).
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+command -v script >/dev/null 2>&1 || need_apt+=(bsdutils)
+# The WezTerm test loads its Lua module with a stand-in `wezterm`.
+command -v lua5.4 >/dev/null 2>&1 || command -v lua >/dev/null 2>&1 || need_apt+=(lua5.4)
+# The devcontainer feature test builds a minimal Debian root; it runs only as root.
+if [ "$(id -u)" = 0 ]; then
+    command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "scripts/test.sh: installing from apt (tests need them): ${need_apt[*]}" >&2

@@ -427,8 +427,11 @@ fn install_shims_for_some_tools_and_suggests_on_a_typo() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    // The shims, and the install record (see tests/log.rs).
-    assert_eq!(names, vec![".failsafe-install.json", "git", "kubectl"]);
+    // The shims, the `failsafe` link, and the install record (see tests/log.rs).
+    assert_eq!(
+        names,
+        vec![".failsafe-install.json", "failsafe", "git", "kubectl"]
+    );
     let typo_dir = sb.root.join("typo-shims");
     sb.failsafe()
         .args(["install-shims", "--tools", "kubctl", "--dir"])

@@ -13,14 +13,18 @@
 )]
 
 mod aws_moto;
+mod ci;
 mod cli;
 mod corpus;
+mod devcontainer;
 mod example_policy;
 mod fail_closed;
 mod git_real;
+mod install;
 mod kubectl_real;
 mod log;
 mod sandbox;
 mod shim;
+mod terminal;
 mod terraform_real;
 mod user_tools;

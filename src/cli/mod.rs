@@ -185,7 +185,8 @@ pub enum Command {
         /// Directory for the shims (default: $XDG_DATA_HOME/failsafe/shims or ~/.local/share/failsafe/shims).
         #[arg(long)]
         dir: Option<PathBuf>,
-        /// Comma-separated tools to shim (default: every built-in tool and user spec).
+        /// Comma-separated tools to shim, installed or not (default: every built-in tool
+        /// and user spec that is installed on PATH). A `failsafe` link is always added.
         #[arg(long, value_delimiter = ',')]
         tools: Option<Vec<String>>,
     },
@@ -196,8 +197,13 @@ pub enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
-    /// Check the setup the way the agent sees it.
-    #[command(after_help = "Example:\n  PATH=~/.local/share/failsafe/shims:$PATH failsafe doctor")]
+    /// Check the setup the way the agent sees it; every failed check comes with its fix.
+    ///
+    /// Run from your own terminal (no shim directory on PATH) it says so and prints the
+    /// command that checks the agent's side.
+    #[command(
+        after_help = "Examples:\n  failsafe doctor                      # in the agent's shell\n  env FAILSAFE_AGENT=1 PATH=\"$HOME/.local/share/failsafe/shims:$PATH\" bash -lc 'failsafe doctor'"
+    )]
     Doctor(JsonFlag),
     /// Write a commented starter user policy and config.toml.
     #[command(after_help = "Example:\n  failsafe init")]

@@ -6,7 +6,9 @@ use super::{err, out};
 use crate::config::{default_shim_dir, process_env, process_home};
 use crate::exit;
 use crate::fsutil;
-use crate::tool::{ToolName, BUILTIN_BINARIES};
+use crate::shim::{resolve_real, FileId};
+use crate::tool::{ToolName, BUILTIN_BINARIES, SELF_NAME};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 fn shim_dir(dir: Option<PathBuf>) -> PathBuf {
@@ -42,11 +44,54 @@ fn points_at(link: &Path, target: &Path) -> bool {
     is_link && same
 }
 
+/// The tools of `known` installed on this PATH: a real executable found after leaving out
+/// `dir` (the shim dir) and anything that is failsafe itself. A shim for a tool that is
+/// not installed would make `command -v tofu` succeed and the call then exit 127.
+fn installed_tools(dir: &Path, me: &Path, known: &[String]) -> (Vec<String>, Vec<String>) {
+    let me_id: Option<FileId> = std::fs::metadata(me).ok().map(|m| (m.dev(), m.ino()));
+    let dir_id = std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let rest: Vec<PathBuf> = std::env::split_paths(&path)
+        .filter(|d| {
+            let id = std::fs::metadata(d).ok().map(|m| (m.dev(), m.ino()));
+            d.as_path() != dir && (dir_id.is_none() || id != dir_id)
+        })
+        .collect();
+    let rest = std::env::join_paths(rest).unwrap_or_default();
+    known
+        .iter()
+        .cloned()
+        .partition(|name| resolve_real(name, &rest, me_id).is_some())
+}
+
+/// Makes `link` a symlink to `me`, replacing an older symlink but never a real file.
+fn link_to(me: &Path, link: &Path) -> Result<(), String> {
+    if points_at(link, me) {
+        return Ok(());
+    }
+    if let Ok(meta) = std::fs::symlink_metadata(link) {
+        if !meta.file_type().is_symlink() {
+            return Err(format!(
+                "failsafe: {} exists and is not a symlink; not replacing it\n",
+                link.display()
+            ));
+        }
+        std::fs::remove_file(link)
+            .map_err(|e| format!("failsafe: cannot replace {}: {e}\n", link.display()))?;
+    }
+    std::os::unix::fs::symlink(me, link)
+        .map_err(|e| format!("failsafe: cannot create {}: {e}\n", link.display()))
+}
+
 /// Runs `failsafe install-shims`.
 pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
     if let Err(code) = refuse_if_guarded("install-shims") {
         return code;
     }
+    let dir_flag = dir
+        .as_ref()
+        .map(|d| format!(" --dir {}", d.display()))
+        .unwrap_or_default();
     let dir = shim_dir(dir);
     let me = match std::env::current_exe().and_then(|p| p.canonicalize()) {
         Ok(p) => p,
@@ -58,6 +103,7 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
         }
     };
     let known = guardable_names();
+    let explicit = tools.is_some();
     let wanted: Vec<String> = match tools {
         Some(list) => list
             .into_iter()
@@ -75,36 +121,23 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
             return exit::USAGE;
         }
     }
+    // Without --tools, only what is installed: `--tools` is how to guard a tool before
+    // installing it.
+    let (wanted, skipped) = if explicit {
+        (wanted, Vec::new())
+    } else {
+        installed_tools(&dir, &me, &wanted)
+    };
     if let Err(e) = fsutil::ensure_private_dir(&dir) {
         err(&format!("failsafe: cannot create {}: {e}\n", dir.display()));
         return exit::NO;
     }
-    for name in &wanted {
-        let link = dir.join(name);
-        if points_at(&link, &me) {
-            continue;
-        }
-        if let Ok(meta) = std::fs::symlink_metadata(&link) {
-            if !meta.file_type().is_symlink() {
-                err(&format!(
-                    "failsafe: {} exists and is not a symlink; not replacing it\n",
-                    link.display()
-                ));
-                return exit::NO;
-            }
-            if let Err(e) = std::fs::remove_file(&link) {
-                err(&format!(
-                    "failsafe: cannot replace {}: {e}\n",
-                    link.display()
-                ));
-                return exit::NO;
-            }
-        }
-        if let Err(e) = std::os::unix::fs::symlink(&me, &link) {
-            err(&format!(
-                "failsafe: cannot create {}: {e}\n",
-                link.display()
-            ));
+    // `failsafe` itself goes in the shim dir too, so the agent can run the
+    // `failsafe explain …` its refusals suggest; the commands that change what failsafe
+    // allows refuse from there (see guard.rs).
+    for name in wanted.iter().map(String::as_str).chain([SELF_NAME]) {
+        if let Err(message) = link_to(&me, &dir.join(name)) {
+            err(&message);
             return exit::NO;
         }
     }
@@ -121,10 +154,24 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
             dir.join(crate::config::INSTALL_RECORD).display()
         ));
     }
+    let what = if wanted.is_empty() {
+        "no tools (none of them is installed)".to_string()
+    } else {
+        wanted.join(", ")
+    };
     out(&format!(
-        "installed shims for {} in {}\nput this first on the agent's PATH (not your own terminal's):\n  export PATH=\"{}:$PATH\"\n",
-        wanted.join(", "),
-        dir.display(),
+        "installed shims for {what} in {}, and a `failsafe` link for the agent\n",
+        dir.display()
+    ));
+    if !skipped.is_empty() {
+        out(&format!(
+            "skipped (not installed on this PATH): {}\n  to guard one before installing it: failsafe install-shims{dir_flag} --tools {}\n",
+            skipped.join(", "),
+            skipped.join(",")
+        ));
+    }
+    out(&format!(
+        "put this first on the agent's PATH (not your own terminal's):\n  export PATH=\"{}:$PATH\"\n",
         dir.display()
     ));
     exit::OK
