@@ -256,6 +256,23 @@ fn cwd_of(v: &Value, keys: &[&[&str]]) -> Option<PathBuf> {
 /// [`CallError::UnknownShape`] when the JSON is not the agent's pre-tool shape.
 pub fn read_call(agent: Agent, v: &Value) -> Result<Call, CallError> {
     let mut call = Call::default();
+    let shape_known = v.is_object()
+        && match agent {
+            Agent::Claude
+            | Agent::Codex
+            | Agent::Qwen
+            | Agent::Gemini
+            | Agent::Goose
+            | Agent::Crush => s(v, &["tool_name"]).is_some(),
+            Agent::Copilot => s(v, &["tool_name"]).is_some() || s(v, &["toolName"]).is_some(),
+            Agent::Windsurf => s(v, &["agent_action_name"]).is_some(),
+            Agent::OpenCode => s(v, &["input", "tool"]).is_some(),
+            Agent::Cursor | Agent::Cline => true,
+            Agent::Unknown => false,
+        };
+    if !shape_known {
+        return Err(CallError::UnknownShape(agent.name()));
+    }
     let tool = s(v, &["tool_name"]).unwrap_or_default().to_string();
     let input = v.get("tool_input");
     match agent {

@@ -88,9 +88,15 @@ fn resolve(text: &str, s: &Setting) -> PathBuf {
             other => out.push(other.as_os_str()),
         }
     }
-    // Canonicalise the deepest existing ancestor and append the rest.
+    // Canonicalise the deepest existing ancestor and append the rest. The last
+    // component is never followed: `rm <shims>/kubectl` removes the link, not the binary
+    // it points at.
+    let Some(last) = out.file_name().map(std::ffi::OsStr::to_os_string) else {
+        return out;
+    };
     let mut existing = out.clone();
-    let mut rest = Vec::new();
+    existing.pop();
+    let mut rest = vec![last];
     while !existing.as_os_str().is_empty() {
         if let Ok(real) = existing.canonicalize() {
             let mut r = real;
