@@ -12,6 +12,7 @@
     clippy::print_stderr
 )]
 
+mod agent_docs;
 mod aws_moto;
 mod cli;
 mod corpus;
