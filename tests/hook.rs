@@ -720,3 +720,47 @@ fn the_splitter_never_panics_on_random_lines() {
         let _ = failsafe::hook::shell::split(&line);
     }
 }
+
+#[test]
+fn explain_reports_each_command_of_a_line() {
+    let sb = sandbox(false);
+    let run = sb
+        .failsafe()
+        .args([
+            "explain",
+            "--json",
+            "git status && kubectl delete ns prod | grep x",
+        ])
+        .run();
+    run.assert_code(1);
+    let v: Value = serde_json::from_str(run.stdout().trim()).unwrap();
+    assert_eq!(v["decision"], "refuse");
+    let argvs: Vec<String> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["argv"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    assert_eq!(
+        argvs,
+        vec!["git status", "kubectl delete ns prod", "grep x"]
+    );
+    assert_eq!(v["items"][1]["judgement"]["decision"], "block");
+    // A single command keeps the ordinary explain output.
+    let run = sb
+        .failsafe()
+        .args(["explain", "--json", "git status"])
+        .run();
+    run.assert_code(0);
+    let v: Value = serde_json::from_str(run.stdout().trim()).unwrap();
+    assert_eq!(v["decision"], "allow");
+    assert!(v.get("fact").is_some());
+}
