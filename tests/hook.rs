@@ -764,3 +764,48 @@ fn explain_reports_each_command_of_a_line() {
     assert_eq!(v["decision"], "allow");
     assert!(v.get("fact").is_some());
 }
+
+#[test]
+fn the_agents_own_file_tools_may_not_write_failsafe_config() {
+    let sb = sandbox(false);
+    let target = sb
+        .config
+        .join("policies/allow-all.rego")
+        .display()
+        .to_string();
+    let outside = sb.work.join("notes.md").display().to_string();
+    let claude = |tool: &str, path: &str| {
+        json!({"session_id": "s", "transcript_path": "/h/.claude/projects/x/s.jsonl", "cwd": sb.work,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
+            "tool_input": {"file_path": path, "content": "x"}, "tool_use_id": "t"})
+    };
+    let codex = |path: &str| {
+        json!({"session_id": "s", "turn_id": "1", "cwd": sb.work, "hook_event_name": "PreToolUse",
+            "model": "m", "permission_mode": "default", "tool_name": "apply_patch",
+            "tool_input": {"command": format!("*** Begin Patch\n*** Add File: {path}\n+x\n*** End Patch\n")}})
+    };
+    let gemini = |path: &str| {
+        json!({"session_id": "s", "cwd": sb.work, "hook_event_name": "BeforeTool", "timestamp": "t",
+            "tool_name": "write_file", "tool_input": {"file_path": path, "content": "x"}})
+    };
+    for (agent, input, refused) in [
+        ("claude", claude("Write", &target), true),
+        ("claude", claude("Edit", &target), true),
+        ("claude", claude("MultiEdit", &target), true),
+        ("claude", claude("Write", &outside), false),
+        ("codex", codex(&target), true),
+        ("codex", codex("src/main.rs"), false),
+        ("gemini", gemini(&target), true),
+        ("gemini", gemini(&outside), false),
+    ] {
+        let run = hook(&sb, false, input.to_string(), None);
+        let got = decision(agent, &run);
+        run.check(
+            (got == "deny") == refused,
+            format!(
+                "{agent}: expected {}, got {got}",
+                if refused { "deny" } else { "allow" }
+            ),
+        );
+    }
+}
