@@ -440,6 +440,17 @@ impl Walker {
                 self.found.push(Finding::Interpreter(name, code));
                 Ok(())
             }
+            Peeled::InterpreterStdin { name, command } => {
+                self.found.push(Finding::Run(command));
+                match stdin {
+                    Stdin::Terminal => {}
+                    Stdin::Text(text) => self.found.push(Finding::Interpreter(name, text)),
+                    Stdin::Pipe => self.found.push(Finding::Hidden(format!(
+                        "a program piped into `{name}` is only known when the line runs"
+                    ))),
+                }
+                Ok(())
+            }
             Peeled::Writes {
                 paths,
                 how,

@@ -55,6 +55,13 @@ pub enum Peeled {
         /// The interpreter command itself.
         command: Command,
     },
+    /// An interpreter that reads its program from stdin (`python3 -`, `node <<EOF`).
+    InterpreterStdin {
+        /// The interpreter's name.
+        name: String,
+        /// The interpreter command itself.
+        command: Command,
+    },
     /// A command that writes to these paths (`tee`, `cp`, `rm`, `sed -i`, …).
     Writes {
         /// The written paths.
@@ -189,6 +196,29 @@ fn code_options(name: &str) -> Option<&'static [&'static str]> {
         "osascript" => &["-e"],
         _ => return None,
     })
+}
+
+/// An interpreter given no script file and no module: it runs what stdin holds.
+fn reads_program_from_stdin(argv: &[String]) -> bool {
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        if a == "-" {
+            return true;
+        }
+        if matches!(a, "-m" | "--version" | "-V" | "--help" | "-h" | "-v") {
+            return false;
+        }
+        if !a.starts_with('-') {
+            return false;
+        }
+        i += if matches!(a, "-W" | "-X" | "-r" | "--require" | "-I") {
+            2
+        } else {
+            1
+        };
+    }
+    true
 }
 
 /// Where `argv[from..]` starts the wrapped command, per `gr`; `None` when nothing runs.
@@ -339,6 +369,9 @@ pub fn peel(argv: Vec<String>, env: Vec<(String, String)>, dynamic_args: bool) -
                     code,
                     command: cmd,
                 };
+            }
+            if reads_program_from_stdin(&cmd.argv) {
+                return Peeled::InterpreterStdin { name, command: cmd };
             }
             return Peeled::Run(cmd);
         }
