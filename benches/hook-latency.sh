@@ -7,7 +7,8 @@
 # the bundled policies and logged), and for comparison a call for a tool failsafe does
 # not judge (`Read`: parse the JSON and answer nothing). Everything runs in a temp dir
 # with its own HOME and config. Uses hyperfine when it can be installed, else a loop
-# timed with `date +%s%N`.
+# timed from Python (or, without it, a loop with `date +%s%N`); with valgrind, also the
+# instruction count of one call.
 #
 #   ./benches/hook-latency.sh             # 500 runs each
 #   RUNS=100 ./benches/hook-latency.sh
@@ -57,10 +58,11 @@ cd "$work/repo"
 out="$("$bin" hook < "$work/bash.json")"
 [ -z "$out" ] || { echo "bench: unexpected answer: $out" >&2; exit 1; }
 
-if command -v hyperfine >/dev/null 2>&1; then
+if command -v hyperfine >/dev/null 2>&1 && hyperfine --help 2>&1 | grep -q -- '--input'; then
     hyperfine -N --warmup 30 --runs "$runs" --export-json "$work/result.json" \
         -n "hook: git status && kubectl get pods -n prod | grep api" --input "$work/bash.json" "$bin hook" \
-        -n "hook: Read (no command to judge)" --input "$work/read.json" "$bin hook" >/dev/null
+        -n "hook: Read (no command to judge)" --input "$work/read.json" "$bin hook" \
+        -n "floor: /bin/true" --input "$work/read.json" /bin/true >/dev/null
     python3 - "$work/result.json" <<'PY'
 import json, sys
 for r in json.load(open(sys.argv[1]))["results"]:
@@ -68,8 +70,30 @@ for r in json.load(open(sys.argv[1]))["results"]:
     p95 = t[int(len(t) * 0.95) - 1] * 1000
     print(f"{r['command']:<58} median {r['median']*1000:6.3f} ms  mean {r['mean']*1000:6.3f} ms  p95 {p95:6.3f} ms")
 PY
+elif command -v python3 >/dev/null 2>&1; then
+    # hyperfine before 1.16 has no --input, and its shell mode cannot resolve a 1 ms
+    # command: time each run from Python instead, with /bin/true as the floor of the
+    # same harness (fork, exec, wait).
+    python3 - "$runs" "$bin" "$work/bash.json" "$work/read.json" <<'PY'
+import subprocess, sys, time
+runs, b, bash, read = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+def bench(name, argv, stdin_path):
+    data = open(stdin_path, "rb").read()
+    for _ in range(30):
+        subprocess.run(argv, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(argv, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        ts.append((time.perf_counter() - t) * 1000)
+    ts.sort()
+    print(f"{name:<58} median {ts[len(ts)//2]:6.3f} ms  p10 {ts[len(ts)//10]:6.3f} ms  p95 {ts[int(len(ts)*0.95)-1]:6.3f} ms")
+bench("hook: git status && kubectl get pods -n prod | grep api", [b, "hook"], bash)
+bench("hook: Read (no command to judge)", [b, "hook"], read)
+bench("floor: /bin/true", ["/bin/true"], read)
+PY
 else
-    echo "bench: hyperfine not available; timing a loop with date +%s%N" >&2
+    echo "bench: neither hyperfine (1.16+) nor python3; timing a loop with date +%s%N" >&2
     for input in bash read; do
         times=()
         for _ in $(seq "$runs"); do
@@ -80,4 +104,9 @@ else
         done
         printf '%s\n' "${times[@]}" | sort -n | awk -v name="$input" '{a[NR]=$1} END {printf "hook %-6s median %.3f ms  p95 %.3f ms\n", name, a[int(NR/2)+1]/1000, a[int(NR*0.95)]/1000}'
     done
+fi
+
+if command -v valgrind >/dev/null 2>&1; then
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" hook < "$work/bash.json" 2>&1 |
+        awk '/Collected/ {printf "instructions for the whole hook call (callgrind): %\047d\n", $4}'
 fi

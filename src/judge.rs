@@ -195,8 +195,9 @@ pub fn judge_in(
         target_uncertain: !fact.target.uncertain.is_empty(),
     };
     let chain = policy::load_chain(&chain_req);
-    // A shim only needs the decision; explain and test want every rule pinned down.
-    let mut evaluation = if req.source == Source::Shim {
+    // A shim and the hook only need the decision; explain and test want every rule
+    // pinned down.
+    let mut evaluation = if matches!(req.source, Source::Shim | Source::Hook) {
         policy::evaluate_quick(&chain, &fact_json, &ctx.settings.to_json())
     } else {
         policy::evaluate(&chain, &fact_json, &ctx.settings.to_json())
