@@ -138,15 +138,18 @@ pub fn detect(v: &Value) -> Agent {
         "beforeShellExecution" | "preToolUse" => Agent::Cursor,
         _ if has(v, "cursor_version") || has(v, "conversation_id") => Agent::Cursor,
         "PreToolUse" => {
+            // The transcript's directory is the surest mark; tool names and keys next.
             if has(v, "turn_id") || transcript.contains("/.codex/") {
                 Agent::Codex
-            } else if transcript.contains("/.qwen/")
-                || matches!(tool, "run_shell_command" | "monitor")
-            {
+            } else if transcript.contains("/.claude/") {
+                Agent::Claude
+            } else if transcript.contains("/.qwen/") {
                 Agent::Qwen
             } else if transcript.contains("copilot") || tool == "run_in_terminal" {
                 Agent::Copilot
-            } else if transcript.contains("/.claude/") || has(v, "permission_mode") {
+            } else if matches!(tool, "run_shell_command" | "monitor") {
+                Agent::Qwen
+            } else if has(v, "permission_mode") {
                 Agent::Claude
             } else if has(v, "timestamp") && !has(v, "transcript_path") {
                 Agent::Copilot
