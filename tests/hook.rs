@@ -809,3 +809,40 @@ fn the_agents_own_file_tools_may_not_write_failsafe_config() {
         );
     }
 }
+
+#[test]
+fn powershell_lines_are_read_as_powershell() {
+    let sb = sandbox(false);
+    let ps = |line: &str| {
+        json!({"session_id": "s", "transcript_path": "/h/.claude/projects/x/s.jsonl", "cwd": sb.work,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "PowerShell",
+            "tool_input": {"command": line}, "tool_use_id": "t"})
+        .to_string()
+    };
+    for (line, want) in [
+        (
+            "Get-ChildItem | Select-Object Name; kubectl delete namespace prod",
+            "deny",
+        ),
+        (
+            "Get-ChildItem -Path $env:HOME | ForEach-Object { $_.Name }",
+            "allow",
+        ),
+        ("& kubectl.exe delete ns prod", "deny"),
+        ("git status", "allow"),
+    ] {
+        let run = hook(&sb, false, ps(line), None);
+        let got = decision("claude", &run);
+        run.check(got == want, format!("`{line}`: expected {want}, got {got}"));
+    }
+}
+
+#[test]
+fn codex_argv_arrays_are_judged_as_lines() {
+    let sb = sandbox(false);
+    let input = json!({"session_id": "s", "turn_id": "1", "cwd": sb.work, "hook_event_name": "PreToolUse",
+        "model": "m", "permission_mode": "default", "tool_name": "Bash",
+        "tool_input": {"command": ["bash", "-lc", "git status && kubectl delete ns prod"]}});
+    let run = hook(&sb, false, input.to_string(), None);
+    assert_eq!(decision("codex", &run), "deny", "{}", run.report());
+}
