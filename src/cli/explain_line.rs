@@ -74,6 +74,11 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                 text.push_str(&format!("\n== `{name}` one-liner: {code}\n"));
                 items.push(json!({"kind": "interpreter", "interpreter": name, "code": code}));
             }
+            Finding::Assign(names) => {
+                text.push_str(&format!("\n== sets {}\n", names.join(", ")));
+                runs &= !names.iter().any(|n| n.starts_with("FAILSAFE_"));
+                items.push(json!({"kind": "assign", "names": names}));
+            }
             Finding::Write(path, how) => {
                 let protected = protected_dir_of(&path, &setting, false);
                 if let Some(dir) = &protected {

@@ -302,6 +302,10 @@ pub fn check_line(line: &str, powershell: bool, s: &Setting) -> Outcome {
     for f in findings {
         let deny = match f {
             Finding::Run(c) => {
+                if let Some(refusal) = failsafe_variable(c.env.iter().map(|(k, _)| k.as_str())) {
+                    out.verdict = Verdict::Deny(refusal);
+                    return out;
+                }
                 let name = tool_name(&c.argv[0]);
                 out.commands.push(c.argv.join(" "));
                 let guarded = name == crate::tool::SELF_NAME || s.guarded.contains(&name);
@@ -338,6 +342,7 @@ pub fn check_line(line: &str, powershell: bool, s: &Setting) -> Outcome {
                 ),
                 None => None,
             },
+            Finding::Assign(names) => failsafe_variable(names.iter().map(String::as_str)),
             Finding::Write(path, how) => protected_dir_of(&path, s, acts_on_trees(&how))
                 .map(|dir| self_refusal(&format!("{how} writing `{path}`"), &dir)),
         };
@@ -350,6 +355,17 @@ pub fn check_line(line: &str, powershell: bool, s: &Setting) -> Outcome {
         out.verdict = Verdict::Ask(reason);
     }
     out
+}
+
+/// A refusal when the line sets one of failsafe's own variables: pointing
+/// `FAILSAFE_CONFIG_DIR` elsewhere or borrowing another pane's `FAILSAFE_PANE` would
+/// change what every later shim call allows.
+fn failsafe_variable<'a>(mut names: impl Iterator<Item = &'a str>) -> Option<String> {
+    names.find(|n| n.starts_with("FAILSAFE_")).map(|name| {
+        format!(
+            "failsafe: blocked setting `{name}`\n  reason: failsafe's own variables decide which config and which pane's mode apply; only a human may change them\n  rule:   self.failsafe-variable (hook self-protection, never overridable)\n  help:   ask the user to set it in their own terminal if it is really intended"
+        )
+    })
 }
 
 fn hidden(what: &str, s: &Setting, notes: &mut Vec<String>) -> Option<String> {

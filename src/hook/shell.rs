@@ -43,6 +43,9 @@ pub enum Finding {
     /// A path that a redirection or a file-writing command writes to (its text after
     /// unquoting; `~` and a few variables are left for the caller to resolve).
     Write(String, String),
+    /// Variables the line sets for the rest of the shell session (`X=1` alone, `export
+    /// X=1`, `declare -x X=1`), by name.
+    Assign(Vec<String>),
 }
 
 /// Why a line could not be split.
@@ -356,7 +359,24 @@ impl Walker {
             }
         }
         if argv.is_empty() {
+            if !env.is_empty() {
+                self.found
+                    .push(Finding::Assign(env.into_iter().map(|(k, _)| k).collect()));
+            }
             return Ok(());
+        }
+        if matches!(
+            argv[0].as_str(),
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        ) {
+            let names: Vec<String> = argv[1..]
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .map(|a| a.split('=').next().unwrap_or(a).to_string())
+                .collect();
+            if !names.is_empty() {
+                self.found.push(Finding::Assign(names));
+            }
         }
         if dynamic_name {
             self.found.push(Finding::Hidden(format!(
