@@ -450,11 +450,34 @@ pub fn read_call(agent: Agent, v: &Value) -> Result<Call, CallError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn patch_headers() {
         let p = "*** Begin Patch\n*** Add File: a/b.sh\n+x\n*** Update File: c\n*** Move to: d\n*** End Patch\n";
         assert_eq!(patch_paths(p), vec!["a/b.sh", "c", "d"]);
+    }
+
+    #[test]
+    fn detection_prefers_the_transcript_directory() {
+        let claude = json!({"hook_event_name": "PreToolUse", "tool_name": "Bash",
+            "transcript_path": "/h/.claude/projects/-h-copilot-demo/s.jsonl", "tool_input": {"command": "x"}});
+        assert_eq!(detect(&claude), Agent::Claude);
+        let codex = json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "turn_id": "1"});
+        assert_eq!(detect(&codex), Agent::Codex);
+        let qwen = json!({"hook_event_name": "PreToolUse", "tool_name": "run_shell_command"});
+        assert_eq!(detect(&qwen), Agent::Qwen);
+        let bare = json!({"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "x"}});
+        assert_eq!(detect(&bare), Agent::Unknown);
+        assert_eq!(detect(&json!([1])), Agent::Unknown);
+        assert_eq!(
+            detect(&json!({"event": "PreToolUse", "working_dir": "/"})),
+            Agent::Goose
+        );
+        assert_eq!(
+            detect(&json!({"event": "PreToolUse", "cwd": "/"})),
+            Agent::Crush
+        );
     }
 
     #[test]
