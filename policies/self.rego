@@ -1,6 +1,7 @@
 # Every mode, never overridable: an agent may not flip its own pane, trust a repo
-# policy, approve its own request or remove the shims. (The hook front end feeds
-# `failsafe …` commands here; in shim mode the commands refuse on their own.)
+# policy, approve its own request, lock failsafe down or remove the shims. (The hook
+# front end feeds `failsafe …` commands here; in shim mode the commands refuse on
+# their own.)
 package failsafe.bundled.self
 
 import rego.v1
@@ -10,6 +11,7 @@ human_only := {
 	"mode": "set",
 	"trust": "add|remove",
 	"approve": "",
+	"lockdown": "",
 	"install-shims": "",
 	"uninstall-shims": "",
 }

@@ -61,6 +61,16 @@ fn failure(id: &str, reason: String, location: String) -> Reason {
 
 /// How the tool of `binary` is parsed: a built-in spec or a user spec.
 fn find_spec(binary: &str, config_dir: &std::path::Path) -> Result<ToolSpec, Reason> {
+    if binary == tool::SELF_NAME {
+        // The hook feeds `failsafe …` commands to the self-protection policy.
+        return spec::failsafe().map_err(|e| {
+            failure(
+                "failsafe.internal",
+                format!("{e} (a bug in failsafe; the command was refused)"),
+                String::new(),
+            )
+        });
+    }
     if let Some(canonical) = tool::builtin_tool_of(binary) {
         return match spec::builtin(canonical) {
             Some(Ok(s)) => Ok(s),
@@ -172,7 +182,9 @@ pub fn decide_fact(
         target_uncertain: listed("/target/uncertain"),
     });
     let config = place.settings.to_json();
-    let mut evaluation = if place.source == Source::Shim {
+    // A shim and the hook only need the decision; explain and test want every rule
+    // pinned down.
+    let mut evaluation = if matches!(place.source, Source::Shim | Source::Hook) {
         policy::evaluate_quick(&chain, fact, &config)
     } else {
         policy::evaluate(&chain, fact, &config)
@@ -185,32 +197,7 @@ pub fn decide_fact(
 
 /// Judges one command in the real process environment.
 pub fn judge(req: Request) -> Judgement {
-    let started = Instant::now();
-    let config_dir = config::process_config_dir();
-    let mut failures = Vec::new();
-    let mut notes = Vec::new();
-    let settings = match Settings::load(&config_dir) {
-        Ok(s) => s,
-        Err(e) => {
-            failures.push(failure(
-                "failsafe.config-unreadable",
-                e.to_string(),
-                config_dir.join("config.toml").display().to_string(),
-            ));
-            Settings::default()
-        }
-    };
-    let pane = mode::pane_id(&config::process_env);
-    let mode = match req.mode {
-        Some(m) => m,
-        None => {
-            let reading = mode::read_mode(&config_dir, &pane);
-            notes.extend(reading.problem);
-            reading.mode
-        }
-    };
-    let ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
-    judge_in(req, ctx, config_dir, failures, notes, started)
+    judge_with_env(req, &[])
 }
 
 /// Judges one command in a given context (tests and `failsafe test` use this directly).
@@ -271,6 +258,46 @@ pub fn judge_in(
         notes,
         duration_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     }
+}
+
+// ---- hook front end (issue 8) -------------------------------------------------------
+// Kept apart from `judge` while judge.rs is being refactored; fold it in then.
+
+/// Judges one command found in an agent's shell line, exactly as [`judge`] does, with
+/// the `NAME=value` assignments the line gives the command (`KUBECONFIG=x kubectl …`)
+/// added to the environment its fact is built from. Only the fact sees them: the config
+/// dir, the pane and its mode are still read from the hook's own environment, so a line
+/// cannot point failsafe at another config.
+pub fn judge_with_env(req: Request, assignments: &[(String, String)]) -> Judgement {
+    let started = Instant::now();
+    let config_dir = config::process_config_dir();
+    let mut failures = Vec::new();
+    let mut notes = Vec::new();
+    let settings = match Settings::load(&config_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            failures.push(failure(
+                "failsafe.config-unreadable",
+                e.to_string(),
+                config_dir.join("config.toml").display().to_string(),
+            ));
+            Settings::default()
+        }
+    };
+    let pane = mode::pane_id(&config::process_env);
+    let mode = match req.mode {
+        Some(m) => m,
+        None => {
+            let reading = mode::read_mode(&config_dir, &pane);
+            notes.extend(reading.problem);
+            reading.mode
+        }
+    };
+    let mut ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
+    for (name, value) in assignments {
+        ctx.env.insert(name.clone(), value.clone());
+    }
+    judge_in(req, ctx, config_dir, failures, notes, started)
 }
 
 #[cfg(test)]

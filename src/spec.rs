@@ -481,6 +481,16 @@ impl ToolSpec {
     }
 }
 
+/// The spec `failsafe` itself is parsed with when the hook finds it in an agent's shell
+/// line, so that the self-protection policy sees `mode set` and `trust add` as verb and
+/// subverb. It is not a shim: no directory ever gets a `failsafe` link from it.
+///
+/// # Errors
+/// `SpecError::Invalid` only if the embedded text is broken (a bug, caught by tests).
+pub fn failsafe() -> Result<ToolSpec, SpecError> {
+    ToolSpec::parse("builtin:failsafe", include_str!("hook/failsafe.toml"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@
     clippy::print_stderr
 )]
 
+mod agent_docs;
 mod aws_moto;
 mod ci;
 mod cli;
@@ -20,6 +21,7 @@ mod devcontainer;
 mod example_policy;
 mod fail_closed;
 mod git_real;
+mod hook;
 mod install;
 mod kubectl_real;
 mod log;

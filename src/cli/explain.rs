@@ -1,5 +1,8 @@
 //! `failsafe explain`: judge a command without running it and show why.
 
+#[path = "explain_line.rs"]
+mod line;
+
 use super::{err, json_text, out, ModeArg};
 use crate::exit;
 use crate::facts::Source;
@@ -12,6 +15,13 @@ use std::path::Path;
 
 /// Runs `failsafe explain`.
 pub fn run(mode: Option<ModeArg>, json: bool, command: Vec<OsString>) -> i32 {
+    if let [only] = command.as_slice() {
+        if let Some(line) = only.to_str() {
+            if let Some(code) = line::explain(line, mode, json) {
+                return code;
+            }
+        }
+    }
     let argv = match words(command) {
         Ok(a) => a,
         Err(e) => {

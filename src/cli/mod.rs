@@ -5,7 +5,7 @@
 
 mod doctor;
 mod explain;
-mod guard;
+pub(crate) mod guard;
 mod inspect;
 mod logs;
 mod modes;
@@ -97,6 +97,20 @@ pub enum Command {
         /// The command: its words after `--`, or one quoted string.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<OsString>,
+    },
+    /// Answer an agent's pre-exec hook: read its JSON on stdin, reply in its dialect.
+    ///
+    /// The agent is recognised from the JSON unless named. Anything that cannot be
+    /// judged is refused (exit 2 with the reason on stderr, or the agent's own refusal);
+    /// no objection is silence. Bare `failsafe` with stdin not a terminal does the same.
+    #[command(
+        after_help = "Examples:\n  failsafe hook < pre-tool-use.json\n  failsafe hook --agent codex < pre-tool-use.json"
+    )]
+    Hook {
+        /// The agent: claude, codex, gemini, qwen, cursor, copilot, cline, goose, crush,
+        /// windsurf, opencode (default: recognised from the JSON).
+        #[arg(long)]
+        agent: Option<String>,
     },
     /// Read or set this pane's mode (read-only or write).
     #[command(after_help = "Examples:\n  failsafe mode get\n  failsafe mode set rw")]
@@ -318,6 +332,10 @@ pub enum ListAction {
 
 /// Parses `argv` and runs the subcommand; returns the exit code.
 pub fn run(argv: Vec<OsString>) -> i32 {
+    // An agent that runs bare `failsafe` as its hook pipes JSON in.
+    if argv.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        return crate::hook::run(None);
+    }
     let cli = match Cli::try_parse_from(&argv) {
         Ok(cli) => cli,
         Err(e) => {
@@ -336,6 +354,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             json,
             command,
         } => explain::run(mode, json, command),
+        Command::Hook { agent } => crate::hook::run(agent.as_deref()),
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
         Command::Trust { action } => trust::run(action),
