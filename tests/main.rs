@@ -21,6 +21,7 @@ mod git_real;
 mod kubectl_real;
 mod log;
 mod sandbox;
+mod sealed;
 mod shim;
 mod terraform_real;
 mod user_tools;

@@ -151,6 +151,10 @@ pub fn run(json: bool) -> i32 {
         },
     });
     checks.push(policies_compile());
+    // A sealed install: its layout, and real tools the agent user can still execute.
+    for (ok, what, detail) in super::seal::doctor_checks() {
+        checks.push(Check { ok, what, detail });
+    }
     let failed = checks.iter().filter(|c| !c.ok).count();
     if json {
         out(&json_text(&json!({
