@@ -357,6 +357,25 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
     assert_eq!(rc, 0, "{err}");
     let gids: Vec<&str> = out.split_whitespace().skip(1).collect();
     assert_eq!(gids, vec![w.gid.to_string(); 4]);
+    // The real git's process is not dumpable (its file is execute-only for the user),
+    // so what it starts cannot run it again through /proc.
+    let real_git = std::fs::metadata(w.root.join("usr/libexec/failsafe/real/git")).unwrap();
+    assert_eq!(real_git.mode() & 0o777, 0o751);
+    let (rc, out, err) =
+        w.agent("cd repo && git -c alias.again='!\"/proc/$PPID/exe\" --version' again");
+    assert_ne!(rc, 0, "{out}");
+    assert!(
+        !out.contains("git version") && err.contains("Permission denied"),
+        "{err}"
+    );
+    let (rc, out, err) = w.agent(
+        "cd repo && LD_LIBRARY_PATH=/nonexistent GCONV_PATH=/nonexistent git -c alias.e='!env' e",
+    );
+    assert_eq!(rc, 0, "{err}");
+    assert!(
+        !out.contains("LD_LIBRARY_PATH") && !out.contains("GCONV_PATH"),
+        "{out}"
+    );
     let (rc, out, err) = w.agent(&format!(
         "cd repo && git -c alias.x='!{r}/usr/libexec/failsafe/real/kubectl version --client' x"
     ));

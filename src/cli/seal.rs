@@ -278,6 +278,40 @@ fn check_mode(path: &Path, want_mode: u32, want_gid: Option<u32>, what: &str) ->
     }
 }
 
+/// A sealed file with more hard links than the sealed directory holds has a twin
+/// elsewhere that the agent may execute (checked when the sealed directory can be read,
+/// that is as root).
+fn hard_links(m: &crate::seal::Manifest) -> Vec<Check> {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = Vec::new();
+    for moved in &m.moved {
+        let Ok(meta) = std::fs::metadata(&moved.to) else {
+            continue;
+        };
+        let sealed_links = m
+            .moved
+            .iter()
+            .filter(|o| {
+                std::fs::metadata(&o.to)
+                    .is_ok_and(|x| (x.dev(), x.ino()) == (meta.dev(), meta.ino()))
+            })
+            .count();
+        if meta.nlink() > u64::try_from(sealed_links).unwrap_or(u64::MAX) {
+            out.push((
+                false,
+                format!("sealed {}", moved.tool),
+                format!(
+                    "{} has {} hard link(s) outside the sealed directory, which the agent may execute; find them with `find / -xdev -samefile {}` and remove them",
+                    moved.to.display(),
+                    meta.nlink() - u64::try_from(sealed_links).unwrap_or(0),
+                    moved.to.display()
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// The sealed-install checks of `doctor`: empty when nothing is sealed.
 pub fn doctor_checks() -> Vec<Check> {
     let s = match crate::seal::state() {
@@ -318,6 +352,7 @@ pub fn doctor_checks() -> Vec<Check> {
         Some(m.gid),
         "log directory",
     ));
+    checks.extend(hard_links(m));
     let path_dirs: Vec<PathBuf> = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();

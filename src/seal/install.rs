@@ -108,7 +108,9 @@ fn is_failsafe(path: &Path, binary: &Path) -> bool {
 
 /// The real tools to seal: for each name every executable of that name on the search
 /// path (the file its symlinks lead to; the first found is the one the shim runs), plus
-/// git's other copies of itself. Leaving a second copy would leave a way around.
+/// git's other copies of itself. Leaving a second copy would leave a way around. A
+/// program that needs the files beside it (the aws CLI v2) is left where it is; `doctor`
+/// names it.
 ///
 /// # Errors
 /// A tool resolves outside the root.
@@ -145,7 +147,7 @@ pub fn find_tools(opts: &SealOptions) -> Result<Vec<Found>, SealError> {
                     opts.root.display()
                 )));
             }
-            if found.iter().any(|f| f.file == file) {
+            if found.iter().any(|f| f.file == file) || needs_its_directory(&file) {
                 continue;
             }
             found.push(Found {
@@ -156,6 +158,22 @@ pub fn find_tools(opts: &SealOptions) -> Result<Vec<Found>, SealError> {
         }
     }
     Ok(found)
+}
+
+/// Whether `path` starts with `#!` (its interpreter must read it, so it stays readable).
+fn is_script(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 2];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"#!"
+}
+
+/// Whether the file is one part of a directory-shaped program (PyInstaller's
+/// `_internal` next to it, as the aws CLI v2 has): moving it alone would break it.
+fn needs_its_directory(file: &Path) -> bool {
+    file.parent().is_some_and(|d| d.join("_internal").is_dir())
 }
 
 fn group_gid(name: &str) -> Option<u32> {
@@ -402,7 +420,17 @@ fn apply(
             format!("{}.{n}", f.tool)
         };
         *n += 1;
-        s.move_file(&f.tool, &f.file, &layout.real_tool(&name), true)?;
+        let to = layout.real_tool(&name);
+        s.move_file(&f.tool, &f.file, &to, true)?;
+        if !is_script(&to) {
+            // Execute-only for the agent: the group reads it (the shim opens it), others
+            // may only execute it. A process started from a file its user cannot read
+            // is not dumpable, so nothing the agent runs can reach the real tool's
+            // process through /proc/PID/exe or ptrace and run it again unguarded.
+            chown(&to, Some(0), Some(gid)).map_err(io("chown", &to))?;
+            fs::set_permissions(&to, fs::Permissions::from_mode(0o751))
+                .map_err(io("chmod", &to))?;
+        }
     }
     for (name, _) in crate::tool::BUILTIN_BINARIES {
         s.link(&binary, &layout.shim_dir().join(name))?;

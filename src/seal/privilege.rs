@@ -186,6 +186,24 @@ pub fn drop_for_cli() -> Result<(), PrivilegeError> {
     verify_dropped(ids.real)
 }
 
+/// Variables that make the dynamic loader or the C library load code from a path
+/// (never passed to the real tool).
+pub const LOADER_VARIABLES: &[&str] = &[
+    "LD_PRELOAD",
+    "LD_LIBRARY_PATH",
+    "LD_AUDIT",
+    "LD_ORIGIN_PATH",
+    "LD_PROFILE",
+    "LD_DEBUG_OUTPUT",
+    "GCONV_PATH",
+    "GLIBC_TUNABLES",
+    "LOCPATH",
+    "NLSPATH",
+    "HOSTALIASES",
+    "RESOLV_HOST_CONF",
+    "MALLOC_TRACE",
+];
+
 /// Whether the open file starts with `#!`: the kernel then runs its interpreter with
 /// `/dev/fd/N`, so the descriptor must stay open across exec.
 fn is_script(file: &File) -> bool {
@@ -226,11 +244,22 @@ pub fn exec_fd(
     }
     let fd_path = format!("/proc/self/fd/{}", file.as_raw_fd());
     // std's exec resets SIGPIPE to its default for the tool (Rust ignores it).
-    let err = Command::new(&fd_path)
-        .arg0(arg0)
-        .args(args)
-        .env(env.0, env.1)
-        .exec();
+    let mut cmd = Command::new(&fd_path);
+    cmd.arg0(arg0).args(args).env(env.0, env.1);
+    // Nothing may load code into the real tool's process: it could exec
+    // /proc/self/exe, the real tool, with any arguments. The C library already drops
+    // these for a setgid program (with TMPDIR and a few more, which cannot be read back:
+    // this process's /proc/self/environ is root's while it is not dumpable); a static
+    // build would not, so they go here too.
+    for name in LOADER_VARIABLES {
+        cmd.env_remove(name);
+    }
+    for name in std::env::vars_os().map(|(k, _)| k) {
+        if name.to_string_lossy().starts_with("LD_") {
+            cmd.env_remove(name);
+        }
+    }
+    let err = cmd.exec();
     drop(file);
     format!("cannot run {} (as {fd_path}): {err}", path.display())
 }

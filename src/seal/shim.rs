@@ -76,7 +76,18 @@ impl SealedShim {
     /// Opens `real` holding the group, drops the group for good and execs it. Returns
     /// only the refusal to print.
     pub fn exec(self, real: &Path, argv: &[OsString], depth: u32) -> String {
-        let file = match self.privilege.open_real(real) {
+        // Only the sealed directory (root's, nobody else writes there) is opened holding
+        // the group: a tool found on the agent's PATH is opened with the agent's ids, so
+        // swapping a symlink after the lookup cannot point the group at a sealed tool.
+        let opened = if real.starts_with(self.sealed.layout.real_dir()) {
+            self.privilege.open_real(real)
+        } else {
+            std::fs::File::open(real).map_err(|source| super::privilege::PrivilegeError::Open {
+                path: real.to_path_buf(),
+                source,
+            })
+        };
+        let file = match opened {
             Ok(f) => f,
             Err(e) => {
                 let hint = if self.sealed.privileged {
