@@ -414,6 +414,15 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
         "can execute a real kubectl at {r}/opt/tools/bin/kubectl"
     )));
     assert!(text.contains("fix:"));
+    std::fs::remove_file(stray.join("kubectl")).unwrap();
+    let twin = stray.join("kubectl-twin");
+    std::fs::hard_link(w.root.join("usr/libexec/failsafe/real/kubectl"), &twin).unwrap();
+    let doctor = w.root_cmd(&["doctor"]);
+    let text = String::from_utf8_lossy(&doctor.stdout);
+    assert!(
+        text.contains("1 hard link(s) outside the sealed directory"),
+        "{text}"
+    );
     std::fs::remove_dir_all(w.root.join("opt")).unwrap();
 
     // Unseal: the tree is exactly as before, the group is gone.
@@ -433,6 +442,46 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
     let mut before = before;
     after.remove(&w.root);
     before.remove(&w.root);
-    assert_eq!(before, after);
+    let changed: Vec<_> = before
+        .iter()
+        .filter(|(p, s)| after.get(*p) != Some(*s))
+        .map(|(p, s)| format!("{}: {s:?} → {:?}", p.display(), after.get(p)))
+        .chain(
+            after
+                .keys()
+                .filter(|p| !before.contains_key(*p))
+                .map(|p| format!("{}: left behind", p.display())),
+        )
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "unseal did not restore:\n{}",
+        changed.join("\n")
+    );
     assert!(!sh("getent", &["group", &w.group]).status.success());
+}
+
+#[test]
+fn sealing_flags_are_checked_before_anything_changes() {
+    // No root needed: clap and the CLI refuse these before touching anything.
+    let out = Command::new(failsafe())
+        .args(["install-shims", "--sealed"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--agent-user"));
+    let out = Command::new(failsafe())
+        .args(["mode", "get", "--agent", "nobody"])
+        .env_remove("FAILSAFE_CONFIG_DIR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("failsafe: --agent is for a sealed install")
+    );
+    let out = Command::new(failsafe())
+        .args(["mode", "set", "rw", "--for", "30m"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--for needs --agent");
 }
