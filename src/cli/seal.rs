@@ -95,6 +95,13 @@ pub fn install(args: SealArgs, dir: Option<PathBuf>, tools: Option<Vec<String>>)
             .map(|(b, _)| b.to_string())
             .collect()
     });
+    if let Some(bad) = tools
+        .iter()
+        .find(|t| crate::tool::ToolName::new(t).is_none() || t.as_str() == crate::tool::SELF_NAME)
+    {
+        err(&format!("failsafe: `{bad}` is not a tool name\n"));
+        return exit::USAGE;
+    }
     let path_dirs = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect())
         .unwrap_or_default();

@@ -109,8 +109,9 @@ fn is_failsafe(path: &Path, binary: &Path) -> bool {
 /// The real tools to seal: for each name every executable of that name on the search
 /// path (the file its symlinks lead to; the first found is the one the shim runs), plus
 /// git's other copies of itself. Leaving a second copy would leave a way around. A
-/// program that needs the files beside it (the aws CLI v2) is left where it is; `doctor`
-/// names it.
+/// program that needs the files beside it (the aws CLI v2), and a file that is not
+/// root's alone (a tool in someone's home), are left where they are; `doctor` names
+/// them.
 ///
 /// # Errors
 /// A tool resolves outside the root.
@@ -147,7 +148,10 @@ pub fn find_tools(opts: &SealOptions) -> Result<Vec<Found>, SealError> {
                     opts.root.display()
                 )));
             }
-            if found.iter().any(|f| f.file == file) || needs_its_directory(&file) {
+            if found.iter().any(|f| f.file == file)
+                || needs_its_directory(&file)
+                || !roots_alone(&file)
+            {
                 continue;
             }
             found.push(Found {
@@ -174,6 +178,14 @@ fn is_script(path: &Path) -> bool {
 /// `_internal` next to it, as the aws CLI v2 has): moving it alone would break it.
 fn needs_its_directory(file: &Path) -> bool {
     file.parent().is_some_and(|d| d.join("_internal").is_dir())
+}
+
+/// Whether `file` is root's, in directories only root can write: anything else (a
+/// tool in a user's home, say) its owner could put back, so moving it would seal
+/// nothing; `doctor` lists it instead.
+fn roots_alone(file: &Path) -> bool {
+    fs::metadata(file).is_ok_and(|m| m.uid() == 0)
+        && file.parent().is_some_and(|d| super::secure_path(d).is_ok())
 }
 
 fn group_gid(name: &str) -> Option<u32> {
