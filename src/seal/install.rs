@@ -403,6 +403,8 @@ fn apply(
     s.mkdir(&layout.real_dir(), 0o750, gid)?;
     s.mkdir(&layout.config_dir(), 0o755, 0)?;
     s.mkdir(&layout.agents_dir(), 0o755, 0)?;
+    s.mkdir(&layout.config_dir().join("policies"), 0o755, 0)?;
+    s.mkdir(&layout.config_dir().join("tools"), 0o755, 0)?;
     s.mkdir(&layout.shim_dir(), 0o755, 0)?;
     s.mkdir(&layout.log_dir(), 0o3770, gid)?;
     if let Some(bin_dir) = layout.binary().parent() {
