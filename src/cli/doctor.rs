@@ -93,7 +93,10 @@ pub fn run(json: bool) -> i32 {
     let me = self_id();
     for (name, _) in BUILTIN_BINARIES {
         let first = first_on_path(name);
-        let real = resolve_real(name, &path, me);
+        // Sealed: the shim runs the sealed copy, not whatever PATH holds.
+        let sealed_real =
+            crate::seal::sealed().and_then(|s| s.manifest.real_of(name).map(|m| m.to.clone()));
+        let real = sealed_real.or_else(|| resolve_real(name, &path, me));
         let guarded = first.as_deref().is_some_and(is_self);
         let (ok, detail) = match (&first, guarded, &real) {
             (None, _, _) => (true, "not on PATH (nothing to guard)".to_string()),
