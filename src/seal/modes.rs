@@ -10,7 +10,7 @@ use super::Layout;
 use crate::mode::Mode;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 /// What the mode file says.
@@ -92,8 +92,6 @@ pub fn write(layout: &Layout, user: &str, mode: Mode, until: Option<u64>) -> std
     let text = serde_json::to_vec_pretty(&record).map_err(std::io::Error::other)?;
     write_public_atomic(&path, &text)
 }
-
-use std::os::unix::fs::DirBuilderExt;
 
 /// Replaces `path` with `bytes` (temp file, then rename), mode `0644`.
 ///
