@@ -37,6 +37,10 @@ pub fn config_dir(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path>) -> 
 
 /// The config directory of the real process environment.
 pub fn process_config_dir() -> PathBuf {
+    // A sealed install's config dir is fixed (docs/sealed.md).
+    if let Some(dir) = crate::seal::config_dir() {
+        return dir;
+    }
     config_dir(&process_env, process_home().as_deref())
 }
 
@@ -52,11 +56,18 @@ pub fn default_shim_dir(env: &dyn Fn(&str) -> Option<String>, home: Option<&Path
 
 /// Looks a variable up in the real process environment (empty counts as unset).
 pub fn process_env(name: &str) -> Option<String> {
+    // Sealed: FAILSAFE_CONFIG_DIR, FAILSAFE_PANE, XDG_* and HOME move nothing.
+    if crate::seal::ignored_var(name) {
+        return None;
+    }
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// The real home directory: `$HOME`, else the password database.
 pub fn process_home() -> Option<PathBuf> {
+    if crate::seal::is_sealed() {
+        return crate::seal::home();
+    }
     process_env("HOME")
         .map(PathBuf::from)
         .or_else(dirs::home_dir)

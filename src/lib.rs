@@ -20,6 +20,7 @@ pub mod mode;
 pub mod policy;
 pub mod record;
 pub mod refusal;
+pub mod seal;
 pub mod shim;
 pub mod spec;
 pub mod tool;

@@ -104,6 +104,10 @@ impl fmt::Display for PaneId {
 /// The pane id: the first set, non-empty variable of [`PANE_VARS`], else the controlling
 /// terminal's device, else `default`.
 pub fn pane_id(env: &dyn Fn(&str) -> Option<String>) -> PaneId {
+    // Sealed: the mode belongs to the agent user, whatever the environment says.
+    if let Some(pane) = crate::seal::modes::sealed_pane() {
+        return pane;
+    }
     if let Some(v) = PANE_VARS
         .iter()
         .find_map(|k| env(k).filter(|v| !v.is_empty()))
@@ -148,6 +152,10 @@ pub fn mode_path(config_dir: &Path, pane: &PaneId) -> PathBuf {
 /// Reads the pane's mode: missing → read; unreadable or unrecognised → read, with the
 /// problem named.
 pub fn read_mode(config_dir: &Path, pane: &PaneId) -> ModeReading {
+    // Sealed: the agent user's mode file, written by root (src/seal/modes.rs).
+    if let Some((mode, problem)) = crate::seal::modes::sealed_mode() {
+        return ModeReading { mode, problem };
+    }
     let path = mode_path(config_dir, pane);
     match std::fs::read(&path) {
         Ok(bytes) => match std::str::from_utf8(&bytes).ok().and_then(Mode::parse) {

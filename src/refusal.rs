@@ -97,6 +97,10 @@ fn rule_line(r: &Reason) -> String {
 
 /// The toggle command for `pane`, quoted for pasting into a shell.
 fn toggle_command(pane: &str) -> String {
+    // Sealed: only root changes an agent user's mode (docs/sealed.md).
+    if let Some(command) = crate::seal::modes::sealed_mode_command() {
+        return command;
+    }
     format!("failsafe toggle --pane {}", shell_words::quote(pane))
 }
 

@@ -70,6 +70,19 @@ fn eprint(text: &str) {
 /// Runs shim mode for `binary` (the basename of argv[0]); returns an exit code only when
 /// the real tool was not exec'd.
 pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
+    // Sealed install (docs/sealed.md): lower the group at once; a broken seal refuses.
+    let sealed = match crate::seal::shim::enter() {
+        Ok(s) => s,
+        Err(message) => {
+            eprint(&message);
+            return exit::BLOCKED;
+        }
+    };
+    let (binary, argv, exec_argv) =
+        match crate::seal::shim::dashed_git(sealed.as_ref(), binary, &argv) {
+            Some((judged, original)) => ("git", judged, original),
+            None => (binary, argv.clone(), argv),
+        };
     let depth: u32 = std::env::var(DEPTH_VAR)
         .ok()
         .and_then(|d| d.parse().ok())
@@ -88,7 +101,8 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         return exit::BLOCKED;
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let Some(real) = resolve_real(binary, &path, self_id()) else {
+    let sealed_real = sealed.as_ref().and_then(|s| s.real_tool(binary));
+    let Some(real) = sealed_real.or_else(|| resolve_real(binary, &path, self_id())) else {
         eprint(&format!(
             "failsafe: no real `{binary}` found on PATH after the shim directory\n  help:   install {binary}, or check PATH with `failsafe doctor`\n"
         ));
@@ -100,7 +114,11 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         source: Source::Shim,
         mode: None,
     });
-    let log_warning = match crate::record::record(&judgement) {
+    let recorded = match &sealed {
+        Some(s) => s.record(&judgement),
+        None => crate::record::record(&judgement),
+    };
+    let log_warning = match recorded {
         Ok(warning) => warning.unwrap_or_default(),
         Err(refusal) => {
             eprint(&refusal);
@@ -111,7 +129,11 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
     let approved_inline = verdict == Verdict::Ask && inline_approval(&judgement);
     if verdict.runs() || approved_inline {
         eprint(&log_warning);
-        return exec_real(&real, &argv, depth);
+        if let Some(s) = sealed {
+            eprint(&s.exec(&real, &exec_argv, depth));
+            return exit::BLOCKED;
+        }
+        return exec_real(&real, &exec_argv, depth);
     }
     eprint(&refusal::render(&judgement));
     eprint(&log_warning);

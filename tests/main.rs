@@ -26,6 +26,7 @@ mod install;
 mod kubectl_real;
 mod log;
 mod sandbox;
+mod sealed;
 mod shim;
 mod terminal;
 mod terraform_real;

@@ -147,7 +147,10 @@ fn tool_checks(shim_dir: &Path) -> Vec<Check> {
     for (name, _) in BUILTIN_BINARIES {
         let what = format!("{name} on PATH");
         let first = first_on_path(name);
-        let real = resolve_real(name, &path, me);
+        // Sealed: the shim runs the sealed copy, not whatever PATH holds.
+        let sealed_real =
+            crate::seal::sealed().and_then(|s| s.manifest.real_of(name).map(|m| m.to.clone()));
+        let real = sealed_real.or_else(|| resolve_real(name, &path, me));
         let check = match (&first, &real) {
             (None, _) => Check::pass(what, "not installed (nothing to guard)"),
             (Some(f), Some(r)) if is_failsafe(f) => {
@@ -409,6 +412,18 @@ pub fn run(json: bool) -> i32 {
     checks.push(config_check());
     checks.push(policies_compile());
     checks.push(log_check());
+    // A sealed install: its layout, and real tools the agent user can still execute.
+    for (ok, what, detail) in super::seal::doctor_checks() {
+        checks.push(if ok {
+            Check::pass(what, detail)
+        } else {
+            Check::fail(
+                what,
+                detail,
+                "see docs/sealed.md, or run `sudo failsafe doctor`",
+            )
+        });
+    }
     let failed = checks.iter().filter(|c| !c.ok).count();
     if json {
         out(&json_text(&json!({

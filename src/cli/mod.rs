@@ -9,6 +9,7 @@ pub(crate) mod guard;
 mod inspect;
 mod logs;
 mod modes;
+pub mod seal;
 mod setup;
 mod testing;
 mod trust;
@@ -193,7 +194,7 @@ pub enum Command {
     },
     /// Create the shim symlinks and print the PATH line to add.
     #[command(
-        after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git"
+        after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git\n  sudo failsafe install-shims --sealed --agent-user agent\n  sudo failsafe install-shims --unseal"
     )]
     InstallShims {
         /// Directory for the shims (default: $XDG_DATA_HOME/failsafe/shims or ~/.local/share/failsafe/shims).
@@ -203,6 +204,9 @@ pub enum Command {
         /// and user spec that is installed on PATH). A `failsafe` link is always added.
         #[arg(long, value_delimiter = ',')]
         tools: Option<Vec<String>>,
+        /// Sealed install flags (--sealed, --agent-user, --unseal).
+        #[command(flatten)]
+        seal: seal::SealArgs,
     },
     /// Remove the shim symlinks that point at failsafe.
     #[command(after_help = "Example:\n  failsafe uninstall-shims")]
@@ -284,6 +288,9 @@ pub enum ModeAction {
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
+        /// `--agent` (sealed installs).
+        #[command(flatten)]
+        agent: seal::AgentArgs,
     },
     /// Set this pane's mode: ro (r, read) or rw (w, write).
     Set {
@@ -296,6 +303,9 @@ pub enum ModeAction {
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
+        /// `--agent` and `--for` (sealed installs).
+        #[command(flatten)]
+        agent: seal::AgentArgs,
     },
 }
 
@@ -333,7 +343,22 @@ pub enum ListAction {
 /// Parses `argv` and runs the subcommand; returns the exit code.
 pub fn run(argv: Vec<OsString>) -> i32 {
     // An agent that runs bare `failsafe` as its hook pipes JSON in.
-    if argv.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+    let hook_call = (argv.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()))
+        || argv.get(1).is_some_and(|a| a == "hook");
+    // The setgid binary of a sealed install holds its group for shims only.
+    if let Err(e) = crate::seal::privilege::drop_for_cli() {
+        err(&format!(
+            "failsafe: refused: {e}
+"
+        ));
+        // Agents block on exit 2 with a reason on stderr; 77 is the shim's refusal.
+        return if hook_call {
+            exit::USAGE
+        } else {
+            exit::BLOCKED
+        };
+    }
+    if argv.len() == 1 && hook_call {
         return crate::hook::run(None);
     }
     let cli = match Cli::try_parse_from(&argv) {
@@ -355,8 +380,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             command,
         } => explain::run(mode, json, command),
         Command::Hook { agent } => crate::hook::run(agent.as_deref()),
-        Command::Mode { action } => modes::run_mode(action),
-        Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
+        Command::Mode { action } => {
+            seal::intercept_mode(&action).unwrap_or_else(|| modes::run_mode(action))
+        }
+        Command::Toggle { pane, json } => {
+            seal::intercept_toggle().unwrap_or_else(|| modes::toggle(pane.pane, json.json))
+        }
         Command::Trust { action } => trust::run(action),
         Command::Policies {
             action: ListAction::List(j),
@@ -371,7 +400,10 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             json,
         } => inspect::validate(strict, &files, json.json),
         Command::Test { dir, json } => testing::run(&dir, json.json),
-        Command::InstallShims { dir, tools } => setup::install_shims(dir, tools),
+        Command::InstallShims { dir, tools, seal } if seal.wanted() => {
+            seal::install(seal, dir, tools)
+        }
+        Command::InstallShims { dir, tools, .. } => setup::install_shims(dir, tools),
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),
         Command::Doctor(j) => doctor::run(j.json),
         Command::Init => setup::init(),

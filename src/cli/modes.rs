@@ -17,7 +17,9 @@ fn pane(explicit: Option<String>) -> PaneId {
 /// Runs `failsafe mode …`.
 pub fn run_mode(action: ModeAction) -> i32 {
     match action {
-        ModeAction::Get { pane: p, json: j } => {
+        ModeAction::Get {
+            pane: p, json: j, ..
+        } => {
             let pane = pane(p.pane);
             let reading = mode::read_mode(&super::config_dir(), &pane);
             if let Some(problem) = &reading.problem {
@@ -36,6 +38,7 @@ pub fn run_mode(action: ModeAction) -> i32 {
             mode,
             pane: p,
             json,
+            ..
         } => {
             if let Err(code) = refuse_if_guarded("mode set") {
                 return code;
