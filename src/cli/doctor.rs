@@ -393,25 +393,33 @@ fn human_side(json: bool) -> i32 {
     exit::NO
 }
 
-/// Runs `failsafe doctor`.
-pub fn run(json: bool) -> i32 {
-    let Some(shim_dir) = super::guard::shim_dir_on_path() else {
-        return human_side(json);
-    };
+/// The checks of the agent's side, with `shim_dir` first on PATH.
+fn agent_checks(shim_dir: &Path) -> Vec<Check> {
     let mut checks = vec![Check::pass(
         "shim directory on PATH",
         shim_dir.display().to_string(),
     )];
-    checks.extend(tool_checks(&shim_dir));
-    checks.push(self_check(&shim_dir));
+    checks.extend(tool_checks(shim_dir));
+    checks.push(self_check(shim_dir));
     checks.extend(
         ["bash", "zsh"]
             .iter()
-            .filter_map(|s| login_check(s, &shim_dir)),
+            .filter_map(|s| login_check(s, shim_dir)),
     );
     checks.push(config_check());
     checks.push(policies_compile());
     checks.push(log_check());
+    checks
+}
+
+/// Runs `failsafe doctor`.
+pub fn run(json: bool) -> i32 {
+    let mut checks = match super::guard::shim_dir_on_path() {
+        Some(shim_dir) => agent_checks(&shim_dir),
+        // Root checking a sealed install from its own terminal: the sealed checks.
+        None if crate::seal::sealed().is_some() => Vec::new(),
+        None => return human_side(json),
+    };
     // A sealed install: its layout, and real tools the agent user can still execute.
     for (ok, what, detail) in super::seal::doctor_checks() {
         checks.push(if ok {
