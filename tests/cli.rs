@@ -668,6 +668,89 @@ fn validate_exit_status_says_ok_or_broken() {
         .assert_code(1);
 }
 
+#[test]
+fn validate_without_argument_checks_the_whole_config_dir() {
+    let sb = Sandbox::new();
+    sb.failsafe().arg("init").run().assert_code(0);
+    sb.write(
+        sb.config.join("tools/docker.toml"),
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/examples/tools/docker.toml"
+        ))
+        .unwrap(),
+    );
+    sb.set_mode_file("write\n");
+    let run = sb.failsafe().arg("validate").run();
+    run.assert_code(0)
+        .assert_stdout_contains("config.toml (config)")
+        .assert_stdout_contains("starter.rego (policy)")
+        .assert_stdout_contains("docker.toml (tool spec)")
+        .assert_stdout_contains("(mode file)");
+    run.check(
+        !run.stdout().contains("BROKEN"),
+        "nothing is broken after init",
+    );
+    // config.toml named on the command line is a config, not a tool spec.
+    sb.failsafe()
+        .arg("validate")
+        .arg(sb.config.join("config.toml"))
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("(config)");
+    sb.set_mode_file("maybe\n");
+    sb.failsafe()
+        .arg("validate")
+        .run()
+        .assert_code(1)
+        .assert_stdout_contains("BROKEN");
+}
+
+#[test]
+fn validate_finds_a_rule_that_fails_at_evaluation() {
+    let sb = Sandbox::new();
+    let policy = sb.user_policy(
+        "fmt.rego",
+        "package failsafe.user\n\nimport rego.v1\n\nblock contains {\"id\": \"user.fmt\", \"reason\": sprintf(\"%s\", input.verb)} if input.tool == \"kubectl\"\n",
+    );
+    let run = sb
+        .failsafe()
+        .args(["validate", "--json"])
+        .arg(&policy)
+        .run();
+    run.assert_code(1);
+    let v = run.json();
+    run.check(v["files"][0]["verdict"] == "broken", "the file is broken");
+    let error = v["files"][0]["errors"][0].as_str().unwrap_or("");
+    run.check(
+        error.contains("sprintf") && error.contains("fmt.rego:5") && error.contains("`kubectl "),
+        "the error names the rule, its line and the sample command",
+    );
+    run.check(
+        v["files"][0]["errors"].as_array().map(Vec::len) == Some(1),
+        "one error per rule",
+    );
+}
+
+#[test]
+fn validate_strict_verdict_and_exit_status_agree() {
+    let sb = Sandbox::new();
+    // Parses as Rego v1, but does not import rego.v1: --strict says so.
+    let old = sb.user_policy(
+        "old.rego",
+        "package failsafe.user\n\nimport future.keywords.contains\nimport future.keywords.if\n\nblock contains {\"id\": \"user.x\", \"reason\": \"r\"} if input.verb == \"x\"\n",
+    );
+    sb.failsafe().arg("validate").arg(&old).run().assert_code(0);
+    let run = sb.failsafe().args(["validate", "--strict"]).arg(&old).run();
+    run.assert_code(1)
+        .assert_stdout_contains("import rego.v1")
+        .assert_stderr_contains("failsafe: ");
+    run.check(
+        !run.stdout().starts_with("ok"),
+        "a failing file is not printed as ok",
+    );
+}
+
 /// A corpus: two argv cases, two fact cases, one `test_*` rule file.
 fn corpus(sb: &Sandbox) -> std::path::PathBuf {
     let dir = sb.root.join("corpus");
@@ -843,8 +926,17 @@ fn init_writes_a_starter_policy_and_config_that_work() {
         .assert_stdout_contains(&policy.display().to_string())
         .assert_stdout_contains(&config.display().to_string());
     assert!(policy.is_file() && config.is_file());
+    // What the README teaches: package failsafe.user with import rego.v1.
+    let text = fs::read_to_string(&policy).unwrap();
+    assert!(
+        text.contains("package failsafe.user") && text.contains("import rego.v1"),
+        "{text}"
+    );
+    let example = sb.config.join("examples/targets/helm-uninstall-prod.rego");
+    assert!(example.is_file(), "the target examples are offered");
+    sb.failsafe().arg("validate").run().assert_code(0);
     sb.failsafe()
-        .arg("validate")
+        .args(["validate", "--strict"])
         .arg(&policy)
         .run()
         .assert_code(0);

@@ -12,6 +12,7 @@ mod modes;
 mod setup;
 mod testing;
 mod trust;
+mod validate;
 
 use crate::exit;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -150,16 +151,20 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Parse and lint policy files (.rego) and tool specs (.toml).
+    /// Check everything failsafe will read before the agent runs into it.
+    ///
+    /// With no FILE: the whole config dir (config.toml, tools/, policies/, trust.json,
+    /// modes/) and the repo policies above the current directory. Each file is recognised
+    /// by what it is; every policy is loaded and evaluated against sample commands of
+    /// every tool in read and write mode. Exit status 0 means every file printed `ok`.
     #[command(
-        after_help = "Example:\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego"
+        after_help = "Examples:\n  failsafe validate\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego\n  failsafe validate --json ~/.config/failsafe/tools/docker.toml"
     )]
     Validate {
-        /// Also require an `id` on every rule and `import rego.v1`.
+        /// Also fail a policy without `import rego.v1` or with a rule that has no `id`.
         #[arg(long)]
         strict: bool,
-        /// Files to check.
-        #[arg(required = true)]
+        /// Files to check (default: the whole config dir and the repo policies).
         files: Vec<PathBuf>,
         /// `--json`.
         #[command(flatten)]
@@ -199,7 +204,9 @@ pub enum Command {
     /// Check the setup the way the agent sees it.
     #[command(after_help = "Example:\n  PATH=~/.local/share/failsafe/shims:$PATH failsafe doctor")]
     Doctor(JsonFlag),
-    /// Write a commented starter user policy and config.toml.
+    /// Write a commented starter user policy and config.toml, and offer the shipped
+    /// target examples under <config>/examples/targets/ (not loaded until copied into
+    /// <config>/policies/). Existing files are kept.
     #[command(after_help = "Example:\n  failsafe init")]
     Init,
     /// Show the decision log, or verify its hash chain.
@@ -344,7 +351,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             strict,
             files,
             json,
-        } => inspect::validate(strict, &files, json.json),
+        } => validate::run(strict, &files, json.json),
         Command::Test { dir, json } => testing::run(&dir, json.json),
         Command::InstallShims { dir, tools } => setup::install_shims(dir, tools),
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),
