@@ -126,6 +126,48 @@ fn explain_takes_one_quoted_string() {
 }
 
 #[test]
+fn explain_says_an_unguarded_program_is_never_seen() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .args(["explain", "rm -rf /"])
+        .run()
+        .assert_code(3)
+        .assert_stdout_contains("`rm` is not guarded: failsafe never sees this command");
+    let run = sb
+        .failsafe()
+        .args(["explain", "--json", "--", "rm", "-rf", "/"])
+        .run();
+    run.assert_code(3);
+    run.check(
+        run.json()["guarded"] == false && run.json()["decision"].is_null(),
+        "json says not guarded, no decision",
+    );
+}
+
+#[test]
+fn explain_puts_the_decision_first_and_the_fact_on_request() {
+    let sb = Sandbox::new();
+    let run = sb
+        .failsafe()
+        .args(["explain", "--", "kubectl", "delete", "ns", "x"])
+        .run();
+    run.assert_code(1);
+    run.check(
+        run.stdout().starts_with("decision: block\n"),
+        "decision first",
+    )
+    .check(
+        !run.stdout().contains("\"fact_version\""),
+        "no fact without --fact",
+    );
+    sb.failsafe()
+        .args(["explain", "--fact", "--", "kubectl", "delete", "ns", "x"])
+        .run()
+        .assert_code(1)
+        .assert_stdout_contains("\"fact_version\"");
+}
+
+#[test]
 fn explain_mode_flag_overrides_the_pane() {
     let sb = Sandbox::new();
     let run = sb

@@ -81,10 +81,11 @@ pub struct JsonFlag {
 /// failsafe's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Dry-run a command: print its fact, every rule that matched and the decision.
+    /// Dry-run a command: print the decision, every rule that matched and (with --fact)
+    /// the fact the policies saw.
     ///
     /// Never runs anything. Exit status 0 means the command would run, 1 that it would be
-    /// blocked or need approval.
+    /// blocked or need approval, 3 that the program is not guarded (failsafe never sees it).
     #[command(
         after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe explain 'git push --force origin main'\n  failsafe explain --mode rw --json -- terraform destroy"
     )]
@@ -95,6 +96,9 @@ pub enum Command {
         /// Print the fact, the rules and the decision as one JSON document.
         #[arg(long)]
         json: bool,
+        /// Also print the fact (the JSON document the policies see).
+        #[arg(long)]
+        fact: bool,
         /// The command: its words after `--`, or one quoted string.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<OsString>,
@@ -335,8 +339,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Explain {
             mode,
             json,
+            fact,
             command,
-        } => explain::run(mode, json, command),
+        } => explain::run(mode, json, fact, command),
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
         Command::Trust { action } => trust::run(action),
