@@ -793,6 +793,63 @@ fn validate_strict_verdict_and_exit_status_agree() {
     );
 }
 
+#[test]
+fn test_takes_a_policy_dir_and_passes_the_target_fixtures_on_a_fresh_home() {
+    let sb = Sandbox::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    sb.failsafe()
+        .arg("test")
+        .arg(root.join("tests/fixtures/targets"))
+        .arg("--policies")
+        .arg(root.join("policies/examples/targets"))
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("14 passed, 0 failed");
+    // Without them the user layer is empty, so the prod cases fail.
+    sb.failsafe()
+        .arg("test")
+        .arg(root.join("tests/fixtures/targets"))
+        .run()
+        .assert_code(1);
+}
+
+#[test]
+fn audit_prints_each_rule_id_next_to_its_location() {
+    let sb = Sandbox::new();
+    sb.user_policy("mine.rego", USER_POLICY);
+    let run = sb.failsafe().arg("audit").run();
+    run.assert_code(0);
+    for (id, file) in [
+        ("self.human-only-command", "bundled/self.rego:"),
+        ("uncertain.unreadable-input", "bundled/uncertain.rego:"),
+        ("target.uncertain", "bundled/target.rego:"),
+        ("kubectl.not-read-only", "bundled/kubectl.rego:"),
+    ] {
+        run.check(
+            run.stdout()
+                .lines()
+                .any(|l| l.contains(id) && l.contains(file)),
+            format!("`{id}` is shown next to {file}"),
+        );
+    }
+    run.check(
+        run.stdout()
+            .lines()
+            .any(|l| l.contains("user.") && l.contains("mine.rego:")),
+        "user rules carry their ids too",
+    );
+}
+
+#[test]
+fn completions_help_suggests_a_path_that_can_be_written_on_a_fresh_home() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .args(["completions", "--help"])
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("mkdir -p ~/.local/share/bash-completion/completions");
+}
+
 /// A corpus: two argv cases, two fact cases, one `test_*` rule file.
 fn corpus(sb: &Sandbox) -> std::path::PathBuf {
     let dir = sb.root.join("corpus");

@@ -143,6 +143,22 @@ pub fn tools_list(json: bool) -> i32 {
     }
 }
 
+/// The literal `"id"` in the head of the rule starting at `line` (1-based), if it has one.
+fn rule_id_at(text: &str, line: u32) -> Option<String> {
+    let start = line.saturating_sub(1) as usize;
+    for l in text.lines().skip(start).take(12) {
+        if let Some((_, rest)) = l.split_once("\"id\":") {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            return rest.split_once('"').map(|(id, _)| id.to_string());
+        }
+        let t = l.trim_start();
+        if t.starts_with('}') || t.contains(" if ") || t.ends_with(" if {") {
+            return None;
+        }
+    }
+    None
+}
+
 /// One rule of a policy file, for `audit`.
 fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
     match rewrite::prepare(&file.path, &file.text, 0) {
@@ -151,7 +167,7 @@ fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
             .iter()
             .map(|s| {
                 let head = file.text.lines().nth(s.line.saturating_sub(1) as usize).unwrap_or("").trim();
-                json!({"effect": s.effect, "location": format!("{}:{}", file.path, s.line), "head": head})
+                json!({"effect": s.effect, "id": rule_id_at(&file.text, s.line), "location": format!("{}:{}", file.path, s.line), "head": head})
             })
             .collect(),
         Err(e) => vec![json!({"error": crate::policy::engine::first_line_of_error(&e)})],
@@ -212,10 +228,10 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
                 continue;
             }
             out(&format!(
-                "  {:<15} {:<36} {}\n",
+                "  {:<15} {:<32} {}\n",
                 r["effect"].as_str().unwrap_or(""),
-                r["location"].as_str().unwrap_or(""),
-                r["head"].as_str().unwrap_or("")
+                r["id"].as_str().unwrap_or("(no id)"),
+                r["location"].as_str().unwrap_or("")
             ));
         }
     }

@@ -178,10 +178,16 @@ pub enum Command {
     ///
     /// Each case is a directory with `fact.json` or `argv` (a JSON array, or one shell
     /// line) and `expected.json` (`{"decision": "block", "ids": ["..."], "mode": "read"}`).
-    #[command(after_help = "Example:\n  failsafe test tests/policy-cases")]
+    #[command(
+        after_help = "Examples:\n  failsafe test tests/policy-cases\n  failsafe test tests/fixtures/targets --policies policies/examples/targets"
+    )]
     Test {
         /// The corpus directory.
         dir: PathBuf,
+        /// Judge with the policies under this directory as the user layer, instead of
+        /// those in <config>/policies/.
+        #[arg(long, value_name = "DIR")]
+        policies: Option<PathBuf>,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -247,7 +253,7 @@ pub enum Command {
     },
     /// Print shell completions.
     #[command(
-        after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe"
+        after_help = "Examples:\n  mkdir -p ~/.local/share/bash-completion/completions\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe\n  failsafe completions zsh > \"${fpath[1]}/_failsafe\""
     )]
     Completions {
         /// The shell.
@@ -357,7 +363,11 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             files,
             json,
         } => validate::run(strict, &files, json.json),
-        Command::Test { dir, json } => testing::run(&dir, json.json),
+        Command::Test {
+            dir,
+            policies,
+            json,
+        } => testing::run(&dir, policies.as_deref(), json.json),
         Command::InstallShims { dir, tools } => setup::install_shims(dir, tools),
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),
         Command::Doctor(j) => doctor::run(j.json),

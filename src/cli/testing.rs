@@ -1,13 +1,13 @@
 //! `failsafe test DIR`: a policy regression corpus, plus the `test_*` rules of the policy
-//! files (the user's and any `.rego` under DIR).
+//! files (the user's, or those of `--policies`, and any `.rego` under DIR).
 
 use super::{err, json_text, out};
 use crate::exit;
 use crate::facts::Source;
-use crate::judge::{judge, Request};
+use crate::judge::{judge, judge_in, Request};
 use crate::mode::Mode;
-use crate::policy::layers::{load_chain, user_policy_paths, ChainRequest};
-use crate::policy::{decide, evaluate, rewrite};
+use crate::policy::layers::{load_chain, user_policy_paths, Chain, ChainRequest, PolicyFile};
+use crate::policy::{decide, evaluate, rewrite, Layer};
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -72,8 +72,77 @@ fn read_argv(path: &Path) -> Result<Vec<OsString>, String> {
     Ok(words.into_iter().map(OsString::from).collect())
 }
 
+/// `chain` with its user layer replaced by the policies under `dir` (`--policies`).
+fn with_user_policies(mut chain: Chain, dir: Option<&Path>) -> Chain {
+    let Some(dir) = dir else {
+        return chain;
+    };
+    chain.files.retain(|f| f.layer != Layer::User);
+    chain.failures.retain(|r| r.layer != Layer::User);
+    let at = chain
+        .files
+        .iter()
+        .position(|f| f.layer == Layer::Repo)
+        .unwrap_or(chain.files.len());
+    let mut paths = Vec::new();
+    policy_files_in(dir, &mut paths);
+    let files: Vec<PolicyFile> = paths
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(p).ok()?;
+            Some(PolicyFile {
+                layer: Layer::User,
+                path: p.display().to_string(),
+                text,
+                trusted: None,
+            })
+        })
+        .collect();
+    chain.files.splice(at..at, files);
+    chain
+}
+
+/// Policy files under `dir`, without the `*_test.rego` files of `test_*` rules.
+fn policy_files_in(dir: &Path, found: &mut Vec<PathBuf>) {
+    let mut all = Vec::new();
+    rego_files(dir, &mut all);
+    found.extend(all.into_iter().filter(|p| {
+        !p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with("_test.rego"))
+    }));
+}
+
+/// The variables of a case's optional `env.json` (`{"AWS_CONFIG_FILE": "../aws-config"}`)
+/// that its `argv` is judged with; a value starting `./` or `../` is a path relative to
+/// the case directory.
+fn case_env(case: &Path) -> Result<Option<Vec<(String, String)>>, String> {
+    let path = case.join("env.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_value(read_json(&path)?)
+        .map_err(|e| format!("{} is not an object of strings: {e}", path.display()))?;
+    Ok(Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let v = if v.starts_with("./") || v.starts_with("../") {
+                    case.join(&v).display().to_string()
+                } else {
+                    v
+                };
+                (k, v)
+            })
+            .collect(),
+    ))
+}
+
 /// (decision, every reason id) for one case directory.
-fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), String> {
+fn run_case(
+    case: &Path,
+    expected: &Value,
+    policies: Option<&Path>,
+) -> Result<(String, Vec<String>), String> {
     let mode = match expected.get("mode").and_then(Value::as_str) {
         Some(m) => Mode::parse(m).ok_or_else(|| format!("expected.json: unknown mode `{m}`"))?,
         None => Mode::Read,
@@ -85,16 +154,54 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
             .and_then(|a| Path::new(a).file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| "argv is empty".to_string())?;
-        let j = judge(Request {
+        let req = Request {
             binary,
             argv,
             source: Source::Test,
             mode: Some(mode),
-        });
-        let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
-        return Ok((j.decision.verdict.as_str().to_string(), ids));
+        };
+        let j = match case_env(case)? {
+            None => judge(req),
+            Some(vars) => {
+                let config_dir = super::config_dir();
+                let settings =
+                    crate::config::Settings::load(&config_dir).map_err(|e| e.to_string())?;
+                let mut ctx = crate::facts::Context::from_process(
+                    settings,
+                    mode,
+                    "test".to_string(),
+                    Source::Test,
+                );
+                ctx.env.extend(vars);
+                judge_in(
+                    req,
+                    ctx,
+                    config_dir,
+                    Vec::new(),
+                    Vec::new(),
+                    std::time::Instant::now(),
+                )
+            }
+        };
+        if policies.is_none() {
+            let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
+            return Ok((j.decision.verdict.as_str().to_string(), ids));
+        }
+        // The fact as built; judged again below against the `--policies` user layer.
+        let fact = serde_json::to_value(&j.fact).map_err(|e| e.to_string())?;
+        return judge_fact(case, fact, mode, policies);
     }
-    let mut fact = read_json(&case.join("fact.json"))?;
+    let fact = read_json(&case.join("fact.json"))?;
+    judge_fact(case, fact, mode, policies)
+}
+
+/// (decision, every reason id) for one fact.
+fn judge_fact(
+    case: &Path,
+    mut fact: Value,
+    mode: Mode,
+    policies: Option<&Path>,
+) -> Result<(String, Vec<String>), String> {
     if let Some(obj) = fact.as_object_mut() {
         obj.entry("mode").or_insert(json!(mode.as_str()));
     }
@@ -138,6 +245,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
         uncertain,
         target_uncertain,
     });
+    let chain = with_user_policies(chain, policies);
     let eval = evaluate(&chain, &fact, &settings.to_json());
     let d = decide(&eval);
     Ok((
@@ -146,7 +254,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
     ))
 }
 
-fn check_case(case: &Path, root: &Path) -> Outcome {
+fn check_case(case: &Path, root: &Path, policies: Option<&Path>) -> Outcome {
     let name = case
         .strip_prefix(root)
         .unwrap_or(case)
@@ -158,7 +266,7 @@ fn check_case(case: &Path, root: &Path) -> Outcome {
             .and_then(Value::as_str)
             .ok_or("expected.json has no \"decision\"")?
             .to_string();
-        let (got, ids) = run_case(case, &expected)?;
+        let (got, ids) = run_case(case, &expected, policies)?;
         let mut problems = Vec::new();
         if got != want {
             problems.push(format!("expected {want}, got {got}"));
@@ -247,18 +355,23 @@ fn rule_tests(files: &[PathBuf]) -> Vec<Outcome> {
     outcomes
 }
 
-/// Runs `failsafe test DIR`.
-pub fn run(dir: &Path, json: bool) -> i32 {
-    if !dir.is_dir() {
-        err(&format!("failsafe: {} is not a directory\n", dir.display()));
-        return exit::USAGE;
+/// Runs `failsafe test DIR [--policies DIR]`.
+pub fn run(dir: &Path, policies: Option<&Path>, json: bool) -> i32 {
+    for d in std::iter::once(dir).chain(policies) {
+        if !d.is_dir() {
+            err(&format!("failsafe: `{}` is not a directory\n", d.display()));
+            return exit::USAGE;
+        }
     }
     let mut found = Vec::new();
     cases(dir, &mut found);
-    let mut outcomes: Vec<Outcome> = found.iter().map(|c| check_case(c, dir)).collect();
+    let mut outcomes: Vec<Outcome> = found.iter().map(|c| check_case(c, dir, policies)).collect();
     let mut policy_files = Vec::new();
     let mut failures = Vec::new();
-    policy_files.extend(user_policy_paths(&super::config_dir(), &mut failures));
+    match policies {
+        Some(p) => rego_files(p, &mut policy_files),
+        None => policy_files.extend(user_policy_paths(&super::config_dir(), &mut failures)),
+    }
     rego_files(dir, &mut policy_files);
     outcomes.extend(rule_tests(&policy_files));
     let passed = outcomes.iter().filter(|o| o.passed).count();
