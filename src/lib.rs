@@ -17,6 +17,7 @@ pub mod judge;
 pub mod log;
 pub mod mode;
 pub mod policy;
+pub mod quote;
 pub mod record;
 pub mod refusal;
 pub mod shim;

@@ -265,6 +265,41 @@ fn modes_are_per_pane() {
 }
 
 #[test]
+fn tmux_pane_percent_one_is_shown_as_typed_and_has_its_own_mode_file() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "%1")
+        .args(["mode", "set", "rw"])
+        .run()
+        .assert_code(0);
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "_1")
+        .args(["mode", "get"])
+        .run()
+        .assert_stdout_eq("read\n");
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "%1")
+        .args(["explain", "--", "kubectl", "get", "pods"])
+        .run()
+        .assert_stdout_contains("(pane %1)");
+}
+
+#[test]
+fn messages_quote_only_what_a_shell_needs() {
+    let sb = Sandbox::new();
+    let run = sb.failsafe().args(["explain", "git gc --prune=now"]).run();
+    run.assert_code(1)
+        .assert_stdout_contains("command:  git gc --prune=now\n");
+    run.check(
+        !run.stdout().contains("'--prune=now'"),
+        "no quotes the user never typed",
+    );
+}
+
+#[test]
 fn toggle_flips_and_says_old_to_new() {
     let sb = Sandbox::new();
     sb.failsafe()
