@@ -222,15 +222,21 @@ pub enum Command {
     /// Show the decision log, or verify its hash chain.
     #[command(args_conflicts_with_subcommands = true)]
     #[command(
-        after_help = "Examples:\n  failsafe log --tail 20\n  failsafe log --json | jq .decision\n  failsafe log verify"
+        after_help = "Examples:\n  failsafe log --tail 20\n  failsafe log --since 1h --decision block\n  failsafe log --tool kubectl --env prod --follow\n  failsafe log --json | jq .decision\n  failsafe log verify"
     )]
     Log {
         /// verify: recompute the hash chain and name the first bad line.
         #[command(subcommand)]
         action: Option<LogAction>,
-        /// Only the last N records.
+        /// Only the last N records (of those the filters keep).
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
+        /// `--since`, `--decision`, `--tool`, `--pane`, `--env`.
+        #[command(flatten)]
+        filter: LogFilter,
+        /// Keep printing new records as they are written (until interrupted).
+        #[arg(long)]
+        follow: bool,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -313,6 +319,26 @@ pub enum TrustAction {
     List(JsonFlag),
 }
 
+/// Which records `failsafe log` shows; every filter given must match.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LogFilter {
+    /// Only records from this far back: 30m, 24h, 7d, 2w.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Only this decision: allow, block, ask.
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// Only this tool (`terraform` also matches `tofu`) or binary name.
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Only this pane (as the agent's terminal names it, e.g. `%3`).
+    #[arg(long)]
+    pub pane: Option<String>,
+    /// Only this target environment: prod, staging, dev, unknown.
+    #[arg(long)]
+    pub env: Option<String>,
+}
+
 /// `failsafe log …`.
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
@@ -379,8 +405,10 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Log {
             action: None,
             tail,
+            filter,
+            follow,
             json,
-        } => logs::show(tail, json.json),
+        } => logs::show(tail, &filter, follow, json.json),
         Command::Report {
             since,
             format,
