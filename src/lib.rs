@@ -16,6 +16,7 @@ pub mod fsutil;
 pub mod judge;
 pub mod log;
 pub mod mode;
+pub mod pathfind;
 pub mod policy;
 pub mod quote;
 pub mod record;

@@ -1148,6 +1148,30 @@ fn doctor_reports_a_missing_shim_dir_and_a_shadowing_tool() {
 }
 
 #[test]
+fn doctor_skips_a_non_executable_file_like_the_shim_does() {
+    let sb = Sandbox::new();
+    // A plain file named kubectl before the shims: a shell would not run it, so the
+    // shim is still what the agent gets, and doctor must agree.
+    let dir = sb.root.join("not-exec");
+    sb.write(dir.join("kubectl"), "not a program\n");
+    let run = sb
+        .failsafe()
+        .path_var(format!(
+            "{}:{}:{}:/usr/bin:/bin",
+            dir.display(),
+            sb.shims.display(),
+            sb.bin.display()
+        ))
+        .args(["doctor", "--json"])
+        .run();
+    let v = run.json();
+    run.check(
+        check(&v, "kubectl on PATH")["ok"] == true,
+        "a non-executable file does not shadow the shim",
+    );
+}
+
+#[test]
 fn doctor_reports_a_broken_config_and_policy() {
     let sb = Sandbox::new();
     let cfg = sb.config_toml("not = = toml\n");

@@ -10,7 +10,6 @@ use crate::policy::layers::{load_chain, Chain, ChainRequest, PolicyFile};
 use crate::shim::{resolve_real, self_id};
 use crate::tool::BUILTIN_BINARIES;
 use serde_json::json;
-use std::os::unix::fs::MetadataExt;
 use std::process::Command;
 
 /// One check.
@@ -20,17 +19,15 @@ struct Check {
     detail: String,
 }
 
+/// What the agent's shell runs for `name`: the same search the shim makes (an
+/// executable regular file in an absolute PATH entry).
 fn first_on_path(name: &str) -> Option<std::path::PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .filter(|d| d.is_absolute())
-        .map(|d| d.join(name))
-        .find(|c| std::fs::metadata(c).is_ok_and(|m| m.is_file()))
+    crate::pathfind::find_executable(name, &path, None)
 }
 
 fn is_self(path: &std::path::Path) -> bool {
-    let me = self_id();
-    std::fs::metadata(path).is_ok_and(|m| Some((m.dev(), m.ino())) == me)
+    crate::pathfind::is_self(path)
 }
 
 /// Every policy failsafe could load here — all bundled files, the user's, and the repo
