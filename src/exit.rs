@@ -12,6 +12,9 @@ pub const OK: i32 = 0;
 /// `explain`, `log verify`, `test`, `validate`, `doctor`: the answer was "no" (block, ask,
 /// failed check), so scripts can test a command.
 pub const NO: i32 = 1;
+/// `explain`: the program is not a guarded tool, so failsafe never sees it (neither allow
+/// nor block).
+pub const NOT_GUARDED: i32 = 3;
 /// A usage error of failsafe's own commands, and hook mode's "block" when no JSON answer
 /// can be produced.
 pub const USAGE: i32 = 2;

@@ -8,7 +8,7 @@
 use crate::config::{self, Settings};
 use crate::facts::{self, Context, Fact, Source};
 use crate::mode::{self, Mode};
-use crate::policy::{self, ChainRequest, Decision, Effect, Evaluation, Layer, Reason};
+use crate::policy::{self, ChainRequest, Decision, Effect, Evaluation, Layer, PolicyFile, Reason};
 use crate::spec::{self, ToolSpec};
 use crate::tool;
 use std::ffi::OsString;
@@ -131,6 +131,8 @@ pub struct Place<'a> {
     pub settings: &'a Settings,
     /// Who asks: a shim only needs the verdict, the others want every rule pinned down.
     pub source: Source,
+    /// `failsafe test --policies DIR`: these files stand in for the user layer.
+    pub user_layer: Option<&'a [PolicyFile]>,
 }
 
 /// The fact → decision step, the only one: shim, `explain`, `test` and the hook all come
@@ -171,7 +173,7 @@ pub fn decide_fact(
         }
     };
     let (tool, verb, cwd) = (text("/tool"), text("/verb"), PathBuf::from(text("/cwd")));
-    let chain = policy::load_chain(&ChainRequest {
+    let mut chain = policy::load_chain(&ChainRequest {
         tool: &tool,
         mode,
         config_dir: place.config_dir,
@@ -181,6 +183,16 @@ pub fn decide_fact(
         uncertain: listed("/uncertain"),
         target_uncertain: listed("/target/uncertain"),
     });
+    if let Some(files) = place.user_layer {
+        chain.files.retain(|f| f.layer != Layer::User);
+        chain.failures.retain(|r| r.layer != Layer::User);
+        let at = chain
+            .files
+            .iter()
+            .position(|f| f.layer == Layer::Repo)
+            .unwrap_or(chain.files.len());
+        chain.files.splice(at..at, files.iter().cloned());
+    }
     let config = place.settings.to_json();
     // A shim and the hook only need the decision; explain and test want every rule
     // pinned down.
@@ -239,6 +251,7 @@ pub fn judge_in(
         home: ctx.home.as_deref(),
         settings: &ctx.settings,
         source: req.source,
+        user_layer: None,
     };
     let (evaluation, decision) = decide_fact(&fact_json, &place, failures);
     let mut notes = notes;
@@ -345,6 +358,7 @@ mod tests {
                 home: Some(dir.path()),
                 settings: &settings,
                 source,
+                user_layer: None,
             };
             let (eval, decision) = decide_fact(&fact, &place, Vec::new());
             assert_eq!(decision.verdict, Verdict::Block, "{source:?}");
@@ -363,6 +377,7 @@ mod tests {
             home: Some(dir.path()),
             settings: &settings,
             source: Source::Shim,
+            user_layer: None,
         };
         let fact = json!({"tool": "kubectl", "verb": "list", "cwd": sub.display().to_string()});
         let (eval, decision) = decide_fact(&fact, &place, Vec::new());

@@ -11,18 +11,30 @@ fn main() {
         .and_then(|a| Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let shim_mode = name != tool::SELF_NAME;
-    install_panic_hook(shim_mode);
-    let code = if shim_mode {
-        shim::run(&name, argv)
+    let front = if name == tool::SELF_NAME {
+        Front::Cli
     } else {
-        cli::run(argv)
+        Front::Shim
+    };
+    install_panic_hook(front);
+    let code = match front {
+        Front::Shim => shim::run(&name, argv),
+        Front::Cli => cli::run(argv),
     };
     std::process::exit(code);
 }
 
+/// The personality an internal failure happens in: it decides how the failure refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Front {
+    /// Started as a guarded tool's name: a failure refuses the command (exit 77).
+    Shim,
+    /// Started as `failsafe`: a failure is a usage-level error (exit 2).
+    Cli,
+}
+
 /// Any panic is a bug; in shim mode it must still refuse (exit 77), never fall through.
-fn install_panic_hook(shim_mode: bool) {
+fn install_panic_hook(front: Front) {
     std::panic::set_hook(Box::new(move |info| {
         let place = info
             .location()
@@ -32,10 +44,9 @@ fn install_panic_hook(shim_mode: bool) {
             "failsafe: internal error{place}: {info}\n  help:   this is a bug in failsafe; the command was refused\n"
         );
         let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
-        std::process::exit(if shim_mode {
-            exit::BLOCKED
-        } else {
-            exit::USAGE
+        std::process::exit(match front {
+            Front::Shim => exit::BLOCKED,
+            Front::Cli => exit::USAGE,
         });
     }));
 }

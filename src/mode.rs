@@ -62,28 +62,28 @@ impl fmt::Display for Mode {
 }
 
 /// A pane id, sanitised so it is safe as a file name: only ASCII letters, digits, `.`,
-/// `_` and `-`, at most 128 characters, never starting with `.`.
+/// `_`, `-`, `%` and `+`, at most 128 characters, never starting with `.`. Distinct ids
+/// stay distinct: tmux's `%1` stays `%1` (not `_1`, another pane's id), and any other
+/// byte is written `+XX` (hex), `+` itself as `+2B`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaneId(String);
 
 impl PaneId {
-    /// Sanitises a raw id; an id that sanitises to nothing becomes `default`.
+    /// Sanitises a raw id; the empty id becomes `default`.
     pub fn new(raw: &str) -> PaneId {
-        let mut id: String = raw
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(128)
-            .collect();
-        if id.starts_with('.') {
-            id.replace_range(0..1, "_");
+        let mut id = String::with_capacity(raw.len());
+        for (i, b) in raw.bytes().enumerate() {
+            let plain = b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'_' | b'%')
+                || (b == b'.' && i > 0);
+            if plain {
+                id.push(char::from(b));
+            } else {
+                id.push_str(&format!("+{b:02X}"));
+            }
         }
-        if id.chars().all(|c| c == '_') {
+        let mut id: String = id.chars().take(128).collect();
+        if id.is_empty() {
             id = "default".to_string();
         }
         PaneId(id)
@@ -200,11 +200,13 @@ mod tests {
     use rstest::rstest;
 
     #[rstest]
-    #[case("%3", "_3")]
-    #[case("w0t0p0:ABC-1", "w0t0p0_ABC-1")]
-    #[case("../../etc/passwd", "_._.._etc_passwd")]
+    #[case("%3", "%3")]
+    #[case("_3", "_3")]
+    #[case("w0t0p0:ABC-1", "w0t0p0+3AABC-1")]
+    #[case("../../etc/passwd", "+2E.+2F..+2Fetc+2Fpasswd")]
+    #[case("a+b", "a+2Bb")]
     #[case("", "default")]
-    #[case("///", "default")]
+    #[case("///", "+2F+2F+2F")]
     fn pane_ids_are_safe_file_names(#[case] raw: &str, #[case] id: &str) {
         assert_eq!(PaneId::new(raw).as_str(), id);
     }
@@ -216,7 +218,7 @@ mod tests {
             "KITTY_WINDOW_ID" => Some("7".to_string()),
             _ => None,
         };
-        assert_eq!(pane_id(&env).as_str(), "_1");
+        assert_eq!(pane_id(&env).as_str(), "%1");
     }
 
     #[test]

@@ -95,11 +95,31 @@ fn process_escape(j: &Judgement) -> Option<Escape> {
     )
 }
 
-/// Logs `j`. `Ok(None)` when logged; on failure `Ok(Some(warning))` for the caller to
-/// print after its own message, or — with `log.required` — `Err` with the refusal text.
+/// What became of a decision's log record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logged {
+    /// Written to every log it belongs in.
+    Written,
+    /// Not (fully) written; the decision stands and this warning is printed after the
+    /// caller's own message.
+    Warning(String),
+    /// Not written and `log.required` is set: the command must be refused with this text.
+    Refused(String),
+}
+
+/// Logs `j` and says what became of the record (see [`Logged`]).
 ///
 /// A decision that escapes the installed set-up is marked and written to both logs.
-pub fn record(j: &Judgement) -> Result<Option<String>, String> {
+pub fn record(j: &Judgement) -> Logged {
+    match write(j) {
+        Ok(None) => Logged::Written,
+        Ok(Some(warning)) => Logged::Warning(warning),
+        Err(refusal) => Logged::Refused(refusal),
+    }
+}
+
+/// [`record`], with `?` for the refusal.
+fn write(j: &Judgement) -> Result<Option<String>, String> {
     let mut rec = record_of(j);
     let escape = process_escape(j);
     let mut installed_log_warning = None;

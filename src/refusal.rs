@@ -18,7 +18,7 @@ pub fn command_line(fact: &Fact) -> String {
     let mut words = Vec::with_capacity(fact.argv.len());
     words.push(fact.binary.clone());
     words.extend(fact.argv.iter().skip(1).cloned());
-    let line = shell_words::join(words);
+    let line = crate::quote::line(&words);
     if line.chars().count() > MAX_COMMAND_CHARS {
         format!(
             "{}…",
@@ -101,7 +101,7 @@ fn toggle_command(pane: &str) -> String {
     if let Some(command) = crate::seal::modes::sealed_mode_command() {
         return command;
     }
-    format!("failsafe toggle --pane {}", shell_words::quote(pane))
+    format!("failsafe toggle --pane {}", crate::quote::word(pane))
 }
 
 /// What a human can do about these reasons, most specific first.

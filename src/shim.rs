@@ -10,11 +10,11 @@ use crate::exit;
 use crate::facts::Source;
 use crate::judge::{self, Judgement, Request};
 use crate::policy::Verdict;
+use crate::record::Logged;
 use crate::refusal;
 use std::ffi::{OsStr, OsString};
 use std::io::{self, IsTerminal, Write};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,39 +26,12 @@ pub const DEPTH_VAR: &str = "FAILSAFE_SHIM_DEPTH";
 /// Nesting deeper than this is taken for a loop between shims and refused.
 pub const MAX_DEPTH: u32 = 16;
 
-/// Device and inode of a file: how the shim recognises itself through any symlink or
-/// PATH spelling.
-pub type FileId = (u64, u64);
-
-/// The running executable's identity (`/proc/self/exe` works even if the file was
-/// replaced since it started).
-pub fn self_id() -> Option<FileId> {
-    std::fs::metadata("/proc/self/exe")
-        .or_else(|_| std::env::current_exe().and_then(std::fs::metadata))
-        .ok()
-        .map(|m| (m.dev(), m.ino()))
-}
+pub use crate::pathfind::{self_id, FileId};
 
 /// Finds `name` on `path` (a PATH value), skipping empty and relative entries and any
-/// candidate that is the running binary itself.
+/// candidate that is the running binary itself (see [`crate::pathfind::find_executable`]).
 pub fn resolve_real(name: &str, path: &OsStr, me: Option<FileId>) -> Option<PathBuf> {
-    for dir in std::env::split_paths(path) {
-        if dir.as_os_str().is_empty() || !dir.is_absolute() {
-            continue;
-        }
-        let candidate = dir.join(name);
-        let Ok(meta) = std::fs::metadata(&candidate) else {
-            continue;
-        };
-        if !meta.is_file() || meta.permissions().mode() & 0o111 == 0 {
-            continue;
-        }
-        if Some((meta.dev(), meta.ino())) == me {
-            continue;
-        }
-        return Some(candidate);
-    }
-    None
+    crate::pathfind::find_executable(name, path, me)
 }
 
 fn eprint(text: &str) {
@@ -119,8 +92,9 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         None => crate::record::record(&judgement),
     };
     let log_warning = match recorded {
-        Ok(warning) => warning.unwrap_or_default(),
-        Err(refusal) => {
+        Logged::Written => String::new(),
+        Logged::Warning(warning) => warning,
+        Logged::Refused(refusal) => {
             eprint(&refusal);
             return exit::BLOCKED;
         }
@@ -195,7 +169,7 @@ fn inline_approval(j: &Judgement) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::symlink;
+    use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
 
     fn exe(path: &Path) -> io::Result<()> {
         std::fs::write(path, "#!/bin/sh\n")?;

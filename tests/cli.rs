@@ -126,6 +126,48 @@ fn explain_takes_one_quoted_string() {
 }
 
 #[test]
+fn explain_says_an_unguarded_program_is_never_seen() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .args(["explain", "rm -rf /"])
+        .run()
+        .assert_code(3)
+        .assert_stdout_contains("`rm` is not guarded: failsafe never sees this command");
+    let run = sb
+        .failsafe()
+        .args(["explain", "--json", "--", "rm", "-rf", "/"])
+        .run();
+    run.assert_code(3);
+    run.check(
+        run.json()["guarded"] == false && run.json()["decision"].is_null(),
+        "json says not guarded, no decision",
+    );
+}
+
+#[test]
+fn explain_puts_the_decision_first_and_the_fact_on_request() {
+    let sb = Sandbox::new();
+    let run = sb
+        .failsafe()
+        .args(["explain", "--", "kubectl", "delete", "ns", "x"])
+        .run();
+    run.assert_code(1);
+    run.check(
+        run.stdout().starts_with("decision: block\n"),
+        "decision first",
+    )
+    .check(
+        !run.stdout().contains("\"fact_version\""),
+        "no fact without --fact",
+    );
+    sb.failsafe()
+        .args(["explain", "--fact", "--", "kubectl", "delete", "ns", "x"])
+        .run()
+        .assert_code(1)
+        .assert_stdout_contains("\"fact_version\"");
+}
+
+#[test]
 fn explain_mode_flag_overrides_the_pane() {
     let sb = Sandbox::new();
     let run = sb
@@ -220,6 +262,41 @@ fn modes_are_per_pane() {
         .args(["mode", "get"])
         .run()
         .assert_stdout_eq("read\n");
+}
+
+#[test]
+fn tmux_pane_percent_one_is_shown_as_typed_and_has_its_own_mode_file() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "%1")
+        .args(["mode", "set", "rw"])
+        .run()
+        .assert_code(0);
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "_1")
+        .args(["mode", "get"])
+        .run()
+        .assert_stdout_eq("read\n");
+    sb.failsafe()
+        .env_remove("FAILSAFE_PANE")
+        .env("TMUX_PANE", "%1")
+        .args(["explain", "--", "kubectl", "get", "pods"])
+        .run()
+        .assert_stdout_contains("(pane %1)");
+}
+
+#[test]
+fn messages_quote_only_what_a_shell_needs() {
+    let sb = Sandbox::new();
+    let run = sb.failsafe().args(["explain", "git gc --prune=now"]).run();
+    run.assert_code(1)
+        .assert_stdout_contains("command:  git gc --prune=now\n");
+    run.check(
+        !run.stdout().contains("'--prune=now'"),
+        "no quotes the user never typed",
+    );
 }
 
 #[test]
@@ -723,6 +800,146 @@ fn validate_exit_status_says_ok_or_broken() {
         .assert_code(1);
 }
 
+#[test]
+fn validate_without_argument_checks_the_whole_config_dir() {
+    let sb = Sandbox::new();
+    sb.failsafe().arg("init").run().assert_code(0);
+    sb.write(
+        sb.config.join("tools/docker.toml"),
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/policies/examples/tools/docker.toml"
+        ))
+        .unwrap(),
+    );
+    sb.set_mode_file("write\n");
+    let run = sb.failsafe().arg("validate").run();
+    run.assert_code(0)
+        .assert_stdout_contains("config.toml (config)")
+        .assert_stdout_contains("starter.rego (policy)")
+        .assert_stdout_contains("docker.toml (tool spec)")
+        .assert_stdout_contains("(mode file)");
+    run.check(
+        !run.stdout().contains("BROKEN"),
+        "nothing is broken after init",
+    );
+    // config.toml named on the command line is a config, not a tool spec.
+    sb.failsafe()
+        .arg("validate")
+        .arg(sb.config.join("config.toml"))
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("(config)");
+    sb.set_mode_file("maybe\n");
+    sb.failsafe()
+        .arg("validate")
+        .run()
+        .assert_code(1)
+        .assert_stdout_contains("BROKEN");
+}
+
+#[test]
+fn validate_finds_a_rule_that_fails_at_evaluation() {
+    let sb = Sandbox::new();
+    let policy = sb.user_policy(
+        "fmt.rego",
+        "package failsafe.user\n\nimport rego.v1\n\nblock contains {\"id\": \"user.fmt\", \"reason\": sprintf(\"%s\", input.verb)} if input.tool == \"kubectl\"\n",
+    );
+    let run = sb
+        .failsafe()
+        .args(["validate", "--json"])
+        .arg(&policy)
+        .run();
+    run.assert_code(1);
+    let v = run.json();
+    run.check(v["files"][0]["verdict"] == "broken", "the file is broken");
+    let error = v["files"][0]["errors"][0].as_str().unwrap_or("");
+    run.check(
+        error.contains("sprintf") && error.contains("fmt.rego:5") && error.contains("`kubectl "),
+        "the error names the rule, its line and the sample command",
+    );
+    run.check(
+        v["files"][0]["errors"].as_array().map(Vec::len) == Some(1),
+        "one error per rule",
+    );
+}
+
+#[test]
+fn validate_strict_verdict_and_exit_status_agree() {
+    let sb = Sandbox::new();
+    // Parses as Rego v1, but does not import rego.v1: --strict says so.
+    let old = sb.user_policy(
+        "old.rego",
+        "package failsafe.user\n\nimport future.keywords.contains\nimport future.keywords.if\n\nblock contains {\"id\": \"user.x\", \"reason\": \"r\"} if input.verb == \"x\"\n",
+    );
+    sb.failsafe().arg("validate").arg(&old).run().assert_code(0);
+    let run = sb.failsafe().args(["validate", "--strict"]).arg(&old).run();
+    run.assert_code(1)
+        .assert_stdout_contains("import rego.v1")
+        .assert_stderr_contains("failsafe: ");
+    run.check(
+        !run.stdout().starts_with("ok"),
+        "a failing file is not printed as ok",
+    );
+}
+
+#[test]
+fn test_takes_a_policy_dir_and_passes_the_target_fixtures_on_a_fresh_home() {
+    let sb = Sandbox::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    sb.failsafe()
+        .arg("test")
+        .arg(root.join("tests/fixtures/targets"))
+        .arg("--policies")
+        .arg(root.join("policies/examples/targets"))
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("14 passed, 0 failed");
+    // Without them the user layer is empty, so the prod cases fail.
+    sb.failsafe()
+        .arg("test")
+        .arg(root.join("tests/fixtures/targets"))
+        .run()
+        .assert_code(1);
+}
+
+#[test]
+fn audit_prints_each_rule_id_next_to_its_location() {
+    let sb = Sandbox::new();
+    sb.user_policy("mine.rego", USER_POLICY);
+    let run = sb.failsafe().arg("audit").run();
+    run.assert_code(0);
+    for (id, file) in [
+        ("self.human-only-command", "bundled/self.rego:"),
+        ("uncertain.unreadable-input", "bundled/uncertain.rego:"),
+        ("target.uncertain", "bundled/target.rego:"),
+        ("kubectl.not-read-only", "bundled/kubectl.rego:"),
+    ] {
+        run.check(
+            run.stdout()
+                .lines()
+                .any(|l| l.contains(id) && l.contains(file)),
+            format!("`{id}` is shown next to {file}"),
+        );
+    }
+    run.check(
+        run.stdout()
+            .lines()
+            .any(|l| l.contains("user.") && l.contains("mine.rego:")),
+        "user rules carry their ids too",
+    );
+}
+
+#[test]
+fn completions_help_suggests_a_path_that_can_be_written_on_a_fresh_home() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .args(["completions", "--help"])
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("mkdir -p ~/.local/share/bash-completion/completions");
+}
+
 /// A corpus: two argv cases, two fact cases, one `test_*` rule file.
 fn corpus(sb: &Sandbox) -> std::path::PathBuf {
     let dir = sb.root.join("corpus");
@@ -898,8 +1115,17 @@ fn init_writes_a_starter_policy_and_config_that_work() {
         .assert_stdout_contains(&policy.display().to_string())
         .assert_stdout_contains(&config.display().to_string());
     assert!(policy.is_file() && config.is_file());
+    // What the README teaches: package failsafe.user with import rego.v1.
+    let text = fs::read_to_string(&policy).unwrap();
+    assert!(
+        text.contains("package failsafe.user") && text.contains("import rego.v1"),
+        "{text}"
+    );
+    let example = sb.config.join("examples/targets/helm-uninstall-prod.rego");
+    assert!(example.is_file(), "the target examples are offered");
+    sb.failsafe().arg("validate").run().assert_code(0);
     sb.failsafe()
-        .arg("validate")
+        .args(["validate", "--strict"])
         .arg(&policy)
         .run()
         .assert_code(0);
@@ -973,6 +1199,30 @@ fn doctor_reports_a_missing_shim_dir_and_a_shadowing_tool() {
     shadowed.check(
         check(&v, "kubectl on PATH")["ok"] == false,
         "kubectl before the shim dir must be reported",
+    );
+}
+
+#[test]
+fn doctor_skips_a_non_executable_file_like_the_shim_does() {
+    let sb = Sandbox::new();
+    // A plain file named kubectl before the shims: a shell would not run it, so the
+    // shim is still what the agent gets, and doctor must agree.
+    let dir = sb.root.join("not-exec");
+    sb.write(dir.join("kubectl"), "not a program\n");
+    let run = sb
+        .failsafe()
+        .path_var(format!(
+            "{}:{}:{}:/usr/bin:/bin",
+            dir.display(),
+            sb.shims.display(),
+            sb.bin.display()
+        ))
+        .args(["doctor", "--json"])
+        .run();
+    let v = run.json();
+    run.check(
+        check(&v, "kubectl on PATH")["ok"] == true,
+        "a non-executable file does not shadow the shim",
     );
 }
 

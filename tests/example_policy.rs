@@ -1,10 +1,10 @@
-//! The example policy from the original failsafe README works unchanged: `guard.user`
-//! package, `future.keywords` imports, an override for dry runs and a prod block.
+//! A policy in the compatibility style still works: the `guard.user` package,
+//! `future.keywords` imports, an override for dry runs and a prod block.
 
 use crate::sandbox::{line_of, Sandbox};
 use std::path::PathBuf;
 
-/// Verbatim, as the product docs quote it.
+/// The starter policy, written in the older style docs/policies.md keeps working.
 const README_POLICY: &str = r#"package guard.user
 
 import future.keywords.contains

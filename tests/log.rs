@@ -203,6 +203,52 @@ fn log_and_report_read_it_back() {
 /// The HTML report renders in a real headless Chromium: the page text is there and a
 /// screenshot is produced. `scripts/test.sh` installs Chromium (Debian `chromium`).
 #[test]
+fn log_filters_by_decision_tool_env_pane_and_time() {
+    let sb = Sandbox::new();
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["delete", "ns", "payments"])
+        .run()
+        .assert_blocked();
+    sb.tool("git").args(["status"]).run().assert_code(0);
+    let count = |args: &[&str]| {
+        let run = sb.failsafe().args(["log", "--json"]).args(args).run();
+        run.assert_code(0);
+        run.stdout().lines().count()
+    };
+    assert_eq!(count(&[]), 3);
+    assert_eq!(count(&["--decision", "block"]), 1);
+    assert_eq!(count(&["--tool", "git"]), 1);
+    assert_eq!(count(&["--tool", "kubectl", "--decision", "allow"]), 1);
+    assert_eq!(count(&["--since", "1h"]), 3);
+    assert_eq!(count(&["--env", "prod"]), 0);
+    assert_eq!(count(&["--pane", crate::sandbox::PANE]), 3);
+    assert_eq!(count(&["--pane", "another"]), 0);
+    assert_eq!(count(&["--tool", "kubectl", "--tail", "1"]), 1);
+    sb.failsafe()
+        .args(["log", "--since", "soon"])
+        .run()
+        .assert_code(2)
+        .assert_stderr_contains("failsafe: ");
+}
+
+#[test]
+fn log_follow_prints_records_as_they_are_written() {
+    let sb = Sandbox::new();
+    let script = format!(
+        "{} log --follow --decision block > follow.out & pid=$!; sleep 1; kubectl get pods; kubectl delete ns x; sleep 1.5; kill $pid",
+        crate::sandbox::sh_quote(&crate::sandbox::exe().display().to_string())
+    );
+    sb.sh(&script).cwd(&sb.root).run();
+    let text = fs::read_to_string(sb.root.join("follow.out")).unwrap_or_default();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("kubectl delete ns x"), "{text}");
+}
+
+#[test]
 fn html_report_renders_in_headless_chromium() {
     let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .into_iter()

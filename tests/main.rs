@@ -18,6 +18,7 @@ mod ci;
 mod cli;
 mod corpus;
 mod devcontainer;
+mod docs;
 mod example_policy;
 mod fail_closed;
 mod git_real;

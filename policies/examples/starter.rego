@@ -6,11 +6,9 @@
 #   allow_override contains {"id": ..., "reason": ...}  lifts the bundled read-mode blocks
 #
 # `input` is the fact: run `failsafe explain --json -- kubectl get pods` to see one.
-package guard.user
+package failsafe.user
 
-import future.keywords.contains
-import future.keywords.if
-import future.keywords.in
+import rego.v1
 
 # A dry run changes nothing, so let it through even in read mode.
 allow_override contains {"id": "user.dry-run", "reason": "dry-run only"} if {

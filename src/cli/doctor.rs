@@ -16,7 +16,6 @@ use crate::policy::layers::{load_chain, Chain, ChainRequest, PolicyFile};
 use crate::shim::{resolve_real, self_id};
 use crate::tool::{BUILTIN_BINARIES, SELF_NAME};
 use serde_json::json;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -58,21 +57,20 @@ const PROFILE_MARKER: &str = ">>> failsafe agent profile >>>";
 /// The fix for an agent login shell that loses the shims.
 const PROFILE_FIX: &str = "in your own terminal, from the failsafe checkout: ./install/install.sh --agent-profile (adds a block, active only when FAILSAFE_AGENT=1, at the end of ~/.profile and the other login files); for a dedicated agent user or a container, as root: ./install/install.sh --agent-profile=system (installs /etc/profile.d/failsafe.sh)";
 
+/// What the agent's shell runs for `name`: the same search the shim makes (an
+/// executable regular file in an absolute PATH entry).
 fn first_on_path(name: &str) -> Option<std::path::PathBuf> {
     first_on(name, &std::env::var_os("PATH")?)
 }
 
-/// The first executable file named `name` on `path` (absolute entries only).
+/// The first executable file named `name` on `path` (absolute entries only), as the
+/// shim finds it.
 fn first_on(name: &str, path: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
-    std::env::split_paths(path)
-        .filter(|d| d.is_absolute())
-        .map(|d| d.join(name))
-        .find(|c| std::fs::metadata(c).is_ok_and(|m| m.is_file()))
+    crate::pathfind::find_executable(name, path, None)
 }
 
 fn is_self(path: &std::path::Path) -> bool {
-    let me = self_id();
-    std::fs::metadata(path).is_ok_and(|m| Some((m.dev(), m.ino())) == me)
+    crate::pathfind::is_self(path)
 }
 
 /// Every policy failsafe could load here — all bundled files, the user's, and the repo

@@ -14,7 +14,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 /// Runs `failsafe explain`.
-pub fn run(mode: Option<ModeArg>, json: bool, command: Vec<OsString>) -> i32 {
+pub fn run(mode: Option<ModeArg>, json: bool, show_fact: bool, command: Vec<OsString>) -> i32 {
     if let [only] = command.as_slice() {
         if let Some(line) = only.to_str() {
             if let Some(code) = line::explain(line, mode, json) {
@@ -34,6 +34,24 @@ pub fn run(mode: Option<ModeArg>, json: bool, command: Vec<OsString>) -> i32 {
         .and_then(|a| Path::new(a).file_name())
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // A program no shim stands in for is never judged: saying "allow" or "blocked" for it
+    // would tell the human something failsafe will never do.
+    if !crate::judge::is_guarded_name(&binary) {
+        if json {
+            out(&json_text(&json!({
+                "binary": binary,
+                "guarded": false,
+                "decision": null,
+            })));
+        } else {
+            out(&format!(
+                "failsafe: `{binary}` is not guarded: failsafe never sees this command\n  help:   guarded tools are {} (more with a tool spec in {})\n",
+                crate::judge::guarded_names().join(", "),
+                super::config_dir().join("tools").display()
+            ));
+        }
+        return exit::NOT_GUARDED;
+    }
     let j = judge(Request {
         binary,
         argv,
@@ -43,7 +61,7 @@ pub fn run(mode: Option<ModeArg>, json: bool, command: Vec<OsString>) -> i32 {
     if json {
         out(&json_text(&as_json(&j)));
     } else {
-        out(&as_text(&j));
+        out(&as_text(&j, show_fact));
     }
     if j.decision.verdict.runs() {
         exit::OK
@@ -70,6 +88,7 @@ fn words(command: Vec<OsString>) -> Result<Vec<OsString>, shell_words::ParseErro
 /// The whole judgement as one JSON document.
 pub fn as_json(j: &Judgement) -> serde_json::Value {
     json!({
+        "guarded": true,
         "fact": j.fact,
         "files": j.evaluation.files.iter().map(|f| json!({
             "layer": f.layer,
@@ -102,9 +121,11 @@ fn reason_line(r: &Reason) -> String {
     )
 }
 
-/// The human form: command, fact, files, matches, decision.
-pub fn as_text(j: &Judgement) -> String {
+/// The human form: the decision first, then what it was made of, and the fact only when
+/// asked for (`--fact`).
+pub fn as_text(j: &Judgement, show_fact: bool) -> String {
     let mut s = String::new();
+    s.push_str(&format!("decision: {}\n", j.decision.verdict.as_str()));
     s.push_str(&format!("command:  {}\n", refusal::command_line(&j.fact)));
     let target = refusal::target_phrase(&j.fact);
     s.push_str(&format!(
@@ -116,24 +137,9 @@ pub fn as_text(j: &Judgement) -> String {
         "mode:     {} (pane {})\n",
         j.fact.mode, j.fact.pane
     ));
-    s.push_str("\nfact:\n");
-    let fact = serde_json::to_string_pretty(&j.fact).unwrap_or_default();
-    for line in fact.lines() {
-        s.push_str("  ");
-        s.push_str(line);
+    if !j.decision.verdict.runs() {
         s.push('\n');
-    }
-    s.push_str("\npolicy files:\n");
-    if j.evaluation.files.is_empty() {
-        s.push_str("  (none apply)\n");
-    }
-    for f in &j.evaluation.files {
-        let trust = match f.trusted {
-            Some(true) => " (trusted)",
-            Some(false) => " (not trusted: its overrides are ignored)",
-            None => "",
-        };
-        s.push_str(&format!("  {:<8} {}{trust}\n", f.layer, f.path));
+        s.push_str(&refusal::render(j));
     }
     s.push_str("\nmatched:\n");
     if j.evaluation.reasons.is_empty() && j.evaluation.ignored_overrides.is_empty() {
@@ -152,10 +158,28 @@ pub fn as_text(j: &Judgement) -> String {
     for note in &j.notes {
         s.push_str(&format!("  note: {note}\n"));
     }
-    s.push_str(&format!("\ndecision: {}\n", j.decision.verdict.as_str()));
-    if !j.decision.verdict.runs() {
-        s.push('\n');
-        s.push_str(&refusal::render(j));
+    s.push_str("\npolicy files:\n");
+    if j.evaluation.files.is_empty() {
+        s.push_str("  (none apply)\n");
+    }
+    for f in &j.evaluation.files {
+        let trust = match f.trusted {
+            Some(true) => " (trusted)",
+            Some(false) => " (not trusted: its overrides are ignored)",
+            None => "",
+        };
+        s.push_str(&format!("  {:<8} {}{trust}\n", f.layer, f.path));
+    }
+    if show_fact {
+        s.push_str("\nfact:\n");
+        let fact = serde_json::to_string_pretty(&j.fact).unwrap_or_default();
+        for line in fact.lines() {
+            s.push_str("  ");
+            s.push_str(line);
+            s.push('\n');
+        }
+    } else {
+        s.push_str("\n(the fact the policies saw: add `--fact`, or `--json`)\n");
     }
     s
 }

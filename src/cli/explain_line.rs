@@ -57,7 +57,7 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                 );
                 runs &= j.decision.verdict.runs();
                 text.push_str(&format!("\n== `{}`\n", c.argv.join(" ")));
-                text.push_str(&as_text(&j));
+                text.push_str(&as_text(&j, false));
                 items.push(json!({"kind": "command", "argv": c.argv, "env": c.env, "guarded": true, "judgement": as_json(&j)}));
             }
             Finding::Hidden(what) => {

@@ -5,14 +5,13 @@
 use super::err;
 use crate::exit;
 use crate::shim::self_id;
-use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
 
 /// Whether `candidate` is a failsafe shim: this very binary (same device and inode), or a
 /// symlink to any file named `failsafe` — another install of failsafe guards the agent
 /// just the same.
 fn is_shim(candidate: &std::path::Path, me: Option<(u64, u64)>) -> bool {
-    let same_file = std::fs::metadata(candidate).is_ok_and(|m| Some((m.dev(), m.ino())) == me);
+    let same_file = me.is_some() && crate::pathfind::file_id(candidate) == me;
     let links_to_failsafe = std::fs::read_link(candidate)
         .is_ok_and(|t| t.file_name().is_some_and(|n| n == crate::tool::SELF_NAME));
     same_file || links_to_failsafe

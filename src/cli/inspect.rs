@@ -1,18 +1,18 @@
-//! `failsafe policies list`, `tools list`, `audit` and `validate`: looking at what
-//! failsafe will load and whether it is sound.
+//! `failsafe policies list`, `tools list` and `audit`: looking at what failsafe will
+//! load (`validate` checks whether it is sound).
 
 use super::{err, json_text, out};
 use crate::exit;
 use crate::mode::Mode;
 use crate::policy::bundled;
 use crate::policy::layers::{
-    load_chain, user_policy_paths, Chain, ChainRequest, PolicyFile, REPO_POLICY_FILE,
+    load_chain, user_policy_paths, ChainRequest, PolicyFile, REPO_POLICY_FILE,
 };
 use crate::policy::rewrite;
-use crate::policy::{evaluate, Layer};
-use crate::spec::{self, ToolSpec};
+use crate::policy::Layer;
+use crate::spec;
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn cwd() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"))
@@ -143,6 +143,22 @@ pub fn tools_list(json: bool) -> i32 {
     }
 }
 
+/// The literal `"id"` in the head of the rule starting at `line` (1-based), if it has one.
+fn rule_id_at(text: &str, line: u32) -> Option<String> {
+    let start = line.saturating_sub(1) as usize;
+    for l in text.lines().skip(start).take(12) {
+        if let Some((_, rest)) = l.split_once("\"id\":") {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            return rest.split_once('"').map(|(id, _)| id.to_string());
+        }
+        let t = l.trim_start();
+        if t.starts_with('}') || t.contains(" if ") || t.ends_with(" if {") {
+            return None;
+        }
+    }
+    None
+}
+
 /// One rule of a policy file, for `audit`.
 fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
     match rewrite::prepare(&file.path, &file.text, 0) {
@@ -151,7 +167,7 @@ fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
             .iter()
             .map(|s| {
                 let head = file.text.lines().nth(s.line.saturating_sub(1) as usize).unwrap_or("").trim();
-                json!({"effect": s.effect, "location": format!("{}:{}", file.path, s.line), "head": head})
+                json!({"effect": s.effect, "id": rule_id_at(&file.text, s.line), "location": format!("{}:{}", file.path, s.line), "head": head})
             })
             .collect(),
         Err(e) => vec![json!({"error": crate::policy::engine::first_line_of_error(&e)})],
@@ -212,10 +228,10 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
                 continue;
             }
             out(&format!(
-                "  {:<15} {:<36} {}\n",
+                "  {:<15} {:<32} {}\n",
                 r["effect"].as_str().unwrap_or(""),
-                r["location"].as_str().unwrap_or(""),
-                r["head"].as_str().unwrap_or("")
+                r["id"].as_str().unwrap_or("(no id)"),
+                r["location"].as_str().unwrap_or("")
             ));
         }
     }
@@ -223,146 +239,4 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
         err(&format!("failsafe: {}\n", r.reason));
     }
     exit::OK
-}
-
-/// The layer a file to validate belongs to, from its name and package.
-fn guess_layer(path: &Path, text: &str) -> Layer {
-    if path.file_name().is_some_and(|n| n == REPO_POLICY_FILE) {
-        return Layer::Repo;
-    }
-    if text.lines().any(|l| {
-        let l = l.trim();
-        l.starts_with("package failsafe.bundled.") || l.starts_with("package guard.bundled.")
-    }) {
-        return Layer::Bundled;
-    }
-    Layer::User
-}
-
-/// Lint findings of `--strict` for one parsed policy.
-fn strict_findings(text: &str, prepared: &rewrite::Prepared) -> Vec<String> {
-    let mut found = Vec::new();
-    if !prepared.rego_v1 {
-        found.push("uses Rego v0 syntax; `import rego.v1` is recommended".to_string());
-    }
-    let lines: Vec<&str> = text.lines().collect();
-    for site in &prepared.sites {
-        let start = site.line.saturating_sub(1) as usize;
-        let head: String = lines
-            .iter()
-            .skip(start)
-            .take_while(|l| !l.trim_start().starts_with('}'))
-            .take(12)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("\n");
-        let head = head.split(" if").next().unwrap_or("");
-        if !head.contains("\"id\"") {
-            found.push(format!(
-                "line {}: `{}` rule has no \"id\"",
-                site.line,
-                site.effect.rule_name()
-            ));
-        }
-    }
-    found
-}
-
-/// Runs `failsafe validate`.
-pub fn validate(strict: bool, files: &[PathBuf], json: bool) -> i32 {
-    let mut results = Vec::new();
-    let mut bad = 0;
-    for path in files {
-        let (errors, warnings) = validate_one(path, strict);
-        if !errors.is_empty() || (strict && !warnings.is_empty()) {
-            bad += 1;
-        }
-        results.push(
-            json!({"path": path, "ok": errors.is_empty(), "errors": errors, "warnings": warnings}),
-        );
-    }
-    if json {
-        out(&json_text(&json!({"files": results})));
-    } else {
-        for r in &results {
-            let ok = r["ok"].as_bool().unwrap_or(false);
-            out(&format!(
-                "{} {}\n",
-                if ok { "ok     " } else { "BROKEN " },
-                r["path"].as_str().unwrap_or("")
-            ));
-            for e in r["errors"].as_array().into_iter().flatten() {
-                out(&format!("  error:   {}\n", e.as_str().unwrap_or("")));
-            }
-            for w in r["warnings"].as_array().into_iter().flatten() {
-                out(&format!("  warning: {}\n", w.as_str().unwrap_or("")));
-            }
-        }
-    }
-    if bad == 0 {
-        exit::OK
-    } else {
-        exit::NO
-    }
-}
-
-fn validate_one(path: &Path, strict: bool) -> (Vec<String>, Vec<String>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return (vec![format!("cannot read: {e}")], Vec::new()),
-    };
-    let display = path.display().to_string();
-    if path.extension().is_some_and(|x| x == "toml") {
-        return match ToolSpec::parse(&display, &text) {
-            Ok(s)
-                if crate::tool::is_reserved(&s.tool)
-                    || s.binaries.iter().any(|b| crate::tool::is_reserved(b)) =>
-            {
-                (
-                    vec![format!(
-                        "`{}` is a built-in tool or failsafe itself; a user spec cannot replace it",
-                        s.tool
-                    )],
-                    Vec::new(),
-                )
-            }
-            Ok(_) => (Vec::new(), Vec::new()),
-            Err(e) => (vec![e.to_string()], Vec::new()),
-        };
-    }
-    let prepared = match rewrite::prepare(&display, &text, 0) {
-        Ok(p) => p,
-        Err(e) => {
-            return (
-                vec![crate::policy::engine::first_line_of_error(&e)],
-                Vec::new(),
-            )
-        }
-    };
-    let warnings = if strict {
-        strict_findings(&text, &prepared)
-    } else {
-        Vec::new()
-    };
-    let chain = Chain {
-        files: vec![PolicyFile {
-            layer: guess_layer(path, &text),
-            path: display,
-            text,
-            trusted: Some(true),
-        }],
-        failures: Vec::new(),
-    };
-    let eval = evaluate(
-        &chain,
-        &json!({"fact_version": 1, "argv": [], "args": [], "flags": {}, "flags_all": {}, "uncertain": []}),
-        &json!({}),
-    );
-    let errors = eval
-        .reasons
-        .iter()
-        .filter(|r| r.id.starts_with("failsafe."))
-        .map(|r| r.reason.clone())
-        .collect();
-    (errors, warnings)
 }

@@ -13,6 +13,7 @@ pub mod seal;
 mod setup;
 mod testing;
 mod trust;
+mod validate;
 
 use crate::exit;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -81,10 +82,11 @@ pub struct JsonFlag {
 /// failsafe's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Dry-run a command: print its fact, every rule that matched and the decision.
+    /// Dry-run a command: print the decision, every rule that matched and (with --fact)
+    /// the fact the policies saw.
     ///
     /// Never runs anything. Exit status 0 means the command would run, 1 that it would be
-    /// blocked or need approval.
+    /// blocked or need approval, 3 that the program is not guarded (failsafe never sees it).
     #[command(
         after_help = "Examples:\n  failsafe explain -- kubectl --context prod delete ns payments\n  failsafe explain 'git push --force origin main'\n  failsafe explain --mode rw --json -- terraform destroy"
     )]
@@ -95,6 +97,9 @@ pub enum Command {
         /// Print the fact, the rules and the decision as one JSON document.
         #[arg(long)]
         json: bool,
+        /// Also print the fact (the JSON document the policies see).
+        #[arg(long)]
+        fact: bool,
         /// The command: its words after `--`, or one quoted string.
         #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<OsString>,
@@ -165,16 +170,20 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Parse and lint policy files (.rego) and tool specs (.toml).
+    /// Check everything failsafe will read before the agent runs into it.
+    ///
+    /// With no FILE: the whole config dir (config.toml, tools/, policies/, trust.json,
+    /// modes/) and the repo policies above the current directory. Each file is recognised
+    /// by what it is; every policy is loaded and evaluated against sample commands of
+    /// every tool in read and write mode. Exit status 0 means every file printed `ok`.
     #[command(
-        after_help = "Example:\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego"
+        after_help = "Examples:\n  failsafe validate\n  failsafe validate --strict ~/.config/failsafe/policies/*.rego\n  failsafe validate --json ~/.config/failsafe/tools/docker.toml"
     )]
     Validate {
-        /// Also require an `id` on every rule and `import rego.v1`.
+        /// Also fail a policy without `import rego.v1` or with a rule that has no `id`.
         #[arg(long)]
         strict: bool,
-        /// Files to check.
-        #[arg(required = true)]
+        /// Files to check (default: the whole config dir and the repo policies).
         files: Vec<PathBuf>,
         /// `--json`.
         #[command(flatten)]
@@ -184,10 +193,16 @@ pub enum Command {
     ///
     /// Each case is a directory with `fact.json` or `argv` (a JSON array, or one shell
     /// line) and `expected.json` (`{"decision": "block", "ids": ["..."], "mode": "read"}`).
-    #[command(after_help = "Example:\n  failsafe test tests/policy-cases")]
+    #[command(
+        after_help = "Examples:\n  failsafe test tests/policy-cases\n  failsafe test tests/fixtures/targets --policies policies/examples/targets"
+    )]
     Test {
         /// The corpus directory.
         dir: PathBuf,
+        /// Judge with the policies under this directory as the user layer, instead of
+        /// those in <config>/policies/.
+        #[arg(long, value_name = "DIR")]
+        policies: Option<PathBuf>,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -223,21 +238,29 @@ pub enum Command {
         after_help = "Examples:\n  failsafe doctor                      # in the agent's shell\n  env FAILSAFE_AGENT=1 PATH=\"$HOME/.local/share/failsafe/shims:$PATH\" bash -lc 'failsafe doctor'"
     )]
     Doctor(JsonFlag),
-    /// Write a commented starter user policy and config.toml.
+    /// Write a commented starter user policy and config.toml, and offer the shipped
+    /// target examples under <config>/examples/targets/ (not loaded until copied into
+    /// <config>/policies/). Existing files are kept.
     #[command(after_help = "Example:\n  failsafe init")]
     Init,
     /// Show the decision log, or verify its hash chain.
     #[command(args_conflicts_with_subcommands = true)]
     #[command(
-        after_help = "Examples:\n  failsafe log --tail 20\n  failsafe log --json | jq .decision\n  failsafe log verify"
+        after_help = "Examples:\n  failsafe log --tail 20\n  failsafe log --since 1h --decision block\n  failsafe log --tool kubectl --env prod --follow\n  failsafe log --json | jq .decision\n  failsafe log verify"
     )]
     Log {
         /// verify: recompute the hash chain and name the first bad line.
         #[command(subcommand)]
         action: Option<LogAction>,
-        /// Only the last N records.
+        /// Only the last N records (of those the filters keep).
         #[arg(long, value_name = "N")]
         tail: Option<usize>,
+        /// `--since`, `--decision`, `--tool`, `--pane`, `--env`.
+        #[command(flatten)]
+        filter: LogFilter,
+        /// Keep printing new records as they are written (until interrupted).
+        #[arg(long)]
+        follow: bool,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -260,7 +283,7 @@ pub enum Command {
     },
     /// Print shell completions.
     #[command(
-        after_help = "Example:\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe"
+        after_help = "Examples:\n  mkdir -p ~/.local/share/bash-completion/completions\n  failsafe completions bash > ~/.local/share/bash-completion/completions/failsafe\n  failsafe completions zsh > \"${fpath[1]}/_failsafe\""
     )]
     Completions {
         /// The shell.
@@ -326,6 +349,26 @@ pub enum TrustAction {
     List(JsonFlag),
 }
 
+/// Which records `failsafe log` shows; every filter given must match.
+#[derive(Debug, Clone, Default, Args)]
+pub struct LogFilter {
+    /// Only records from this far back: 30m, 24h, 7d, 2w.
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Only this decision: allow, block, ask.
+    #[arg(long)]
+    pub decision: Option<String>,
+    /// Only this tool (`terraform` also matches `tofu`) or binary name.
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// Only this pane (as the agent's terminal names it, e.g. `%3`).
+    #[arg(long)]
+    pub pane: Option<String>,
+    /// Only this target environment: prod, staging, dev, unknown.
+    #[arg(long)]
+    pub env: Option<String>,
+}
+
 /// `failsafe log …`.
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
@@ -377,8 +420,9 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Explain {
             mode,
             json,
+            fact,
             command,
-        } => explain::run(mode, json, command),
+        } => explain::run(mode, json, fact, command),
         Command::Hook { agent } => crate::hook::run(agent.as_deref()),
         Command::Mode { action } => {
             seal::intercept_mode(&action).unwrap_or_else(|| modes::run_mode(action))
@@ -398,8 +442,12 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             strict,
             files,
             json,
-        } => inspect::validate(strict, &files, json.json),
-        Command::Test { dir, json } => testing::run(&dir, json.json),
+        } => validate::run(strict, &files, json.json),
+        Command::Test {
+            dir,
+            policies,
+            json,
+        } => testing::run(&dir, policies.as_deref(), json.json),
         Command::InstallShims { dir, tools, seal } if seal.wanted() => {
             seal::install(seal, dir, tools)
         }
@@ -414,8 +462,10 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Log {
             action: None,
             tail,
+            filter,
+            follow,
             json,
-        } => logs::show(tail, json.json),
+        } => logs::show(tail, &filter, follow, json.json),
         Command::Report {
             since,
             format,

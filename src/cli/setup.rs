@@ -220,13 +220,36 @@ pub fn uninstall_shims(dir: Option<PathBuf>) -> i32 {
 const STARTER_POLICY: &str = include_str!("../../policies/examples/starter.rego");
 const STARTER_CONFIG: &str = include_str!("../../policies/examples/config.toml");
 
+/// The shipped target examples (docs/targets.md), offered under `<config>/examples/`:
+/// not loaded until the user copies one into `policies/`.
+const TARGET_EXAMPLES: &[(&str, &str)] = &[
+    (
+        "aws-account-ask.rego",
+        include_str!("../../policies/examples/targets/aws-account-ask.rego"),
+    ),
+    (
+        "helm-uninstall-prod.rego",
+        include_str!("../../policies/examples/targets/helm-uninstall-prod.rego"),
+    ),
+    (
+        "terraform-prod-apply.rego",
+        include_str!("../../policies/examples/targets/terraform-prod-apply.rego"),
+    ),
+];
+
 /// Runs `failsafe init`.
 pub fn init() -> i32 {
     let dir = super::config_dir();
-    let files = [
+    let mut files = vec![
         (dir.join("policies/starter.rego"), STARTER_POLICY),
         (dir.join("config.toml"), STARTER_CONFIG),
     ];
+    let examples = dir.join("examples/targets");
+    files.extend(
+        TARGET_EXAMPLES
+            .iter()
+            .map(|(name, text)| (examples.join(name), *text)),
+    );
     for (path, text) in files {
         if path.exists() {
             out(&format!("kept     {} (already exists)\n", path.display()));
@@ -238,6 +261,10 @@ pub fn init() -> i32 {
         }
         out(&format!("wrote    {}\n", path.display()));
     }
-    out("next: read them, then check with `failsafe validate` and `failsafe policies list`\n");
+    out(&format!(
+        "next: read them, then check with `failsafe validate` and `failsafe policies list`\nexamples in {} apply once copied into {}\n",
+        examples.display(),
+        dir.join("policies").display()
+    ));
     exit::OK
 }

@@ -1,13 +1,13 @@
 //! `failsafe test DIR`: a policy regression corpus, plus the `test_*` rules of the policy
-//! files (the user's and any `.rego` under DIR).
+//! files (the user's, or those of `--policies`, and any `.rego` under DIR).
 
 use super::{err, json_text, out};
 use crate::exit;
 use crate::facts::Source;
-use crate::judge::{decide_fact, judge, Place, Request};
+use crate::judge::{decide_fact, judge, judge_in, Place, Request};
 use crate::mode::Mode;
-use crate::policy::layers::user_policy_paths;
-use crate::policy::rewrite;
+use crate::policy::layers::{user_policy_paths, PolicyFile};
+use crate::policy::{rewrite, Layer};
 use serde_json::{json, Value};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -72,8 +72,64 @@ fn read_argv(path: &Path) -> Result<Vec<OsString>, String> {
     Ok(words.into_iter().map(OsString::from).collect())
 }
 
+/// The policies under `dir` (`--policies`), read as a user layer.
+fn user_policies_in(dir: &Path) -> Vec<PolicyFile> {
+    let mut paths = Vec::new();
+    policy_files_in(dir, &mut paths);
+    paths
+        .iter()
+        .map(|p| PolicyFile {
+            layer: Layer::User,
+            path: p.display().to_string(),
+            // An unreadable file stays in the layer with no text, so it fails to parse
+            // and blocks, naming the file, instead of silently dropping out.
+            text: std::fs::read_to_string(p).unwrap_or_default(),
+            trusted: None,
+        })
+        .collect()
+}
+
+/// Policy files under `dir`, without the `*_test.rego` files of `test_*` rules.
+fn policy_files_in(dir: &Path, found: &mut Vec<PathBuf>) {
+    let mut all = Vec::new();
+    rego_files(dir, &mut all);
+    found.extend(all.into_iter().filter(|p| {
+        !p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with("_test.rego"))
+    }));
+}
+
+/// The variables of a case's optional `env.json` (`{"AWS_CONFIG_FILE": "../aws-config"}`)
+/// that its `argv` is judged with; a value starting `./` or `../` is a path relative to
+/// the case directory.
+fn case_env(case: &Path) -> Result<Option<Vec<(String, String)>>, String> {
+    let path = case.join("env.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let map: std::collections::BTreeMap<String, String> = serde_json::from_value(read_json(&path)?)
+        .map_err(|e| format!("{} is not an object of strings: {e}", path.display()))?;
+    Ok(Some(
+        map.into_iter()
+            .map(|(k, v)| {
+                let v = if v.starts_with("./") || v.starts_with("../") {
+                    case.join(&v).display().to_string()
+                } else {
+                    v
+                };
+                (k, v)
+            })
+            .collect(),
+    ))
+}
+
 /// (decision, every reason id) for one case directory.
-fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), String> {
+fn run_case(
+    case: &Path,
+    expected: &Value,
+    policies: Option<&Path>,
+) -> Result<(String, Vec<String>), String> {
     let mode = match expected.get("mode").and_then(Value::as_str) {
         Some(m) => Mode::parse(m).ok_or_else(|| format!("expected.json: unknown mode `{m}`"))?,
         None => Mode::Read,
@@ -85,16 +141,55 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
             .and_then(|a| Path::new(a).file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| "argv is empty".to_string())?;
-        let j = judge(Request {
+        let req = Request {
             binary,
             argv,
             source: Source::Test,
             mode: Some(mode),
-        });
-        let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
-        return Ok((j.decision.verdict.as_str().to_string(), ids));
+        };
+        let j = match case_env(case)? {
+            None => judge(req),
+            Some(vars) => {
+                let config_dir = super::config_dir();
+                let settings =
+                    crate::config::Settings::load(&config_dir).map_err(|e| e.to_string())?;
+                let mut ctx = crate::facts::Context::from_process(
+                    settings,
+                    mode,
+                    "test".to_string(),
+                    Source::Test,
+                );
+                ctx.env.extend(vars);
+                judge_in(
+                    req,
+                    ctx,
+                    config_dir,
+                    Vec::new(),
+                    Vec::new(),
+                    std::time::Instant::now(),
+                )
+            }
+        };
+        if policies.is_none() {
+            let ids = j.evaluation.reasons.iter().map(|r| r.id.clone()).collect();
+            return Ok((j.decision.verdict.as_str().to_string(), ids));
+        }
+        // The fact as built; judged again below against the `--policies` user layer.
+        let fact = serde_json::to_value(&j.fact).map_err(|e| e.to_string())?;
+        return judge_fact(case, fact, mode, policies);
     }
-    let mut fact = read_json(&case.join("fact.json"))?;
+    let fact = read_json(&case.join("fact.json"))?;
+    judge_fact(case, fact, mode, policies)
+}
+
+/// (decision, every reason id) for one fact, through the one fact → decision step; with
+/// `--policies` its user layer is the policies under that directory.
+fn judge_fact(
+    case: &Path,
+    mut fact: Value,
+    mode: Mode,
+    policies: Option<&Path>,
+) -> Result<(String, Vec<String>), String> {
     let obj = fact
         .as_object_mut()
         .ok_or_else(|| "fact.json is not a JSON object".to_string())?;
@@ -102,6 +197,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
     // A fact without a cwd is judged from the case directory (repo policies next to it).
     obj.entry("cwd")
         .or_insert(json!(case.to_string_lossy().into_owned()));
+    let user_layer = policies.map(user_policies_in);
     let config = super::config_dir();
     let home = crate::config::process_home();
     let settings = crate::config::Settings::load(&config).map_err(|e| e.to_string())?;
@@ -110,6 +206,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
         home: home.as_deref(),
         settings: &settings,
         source: Source::Test,
+        user_layer: user_layer.as_deref(),
     };
     let (eval, d) = decide_fact(&fact, &place, Vec::new());
     Ok((
@@ -118,7 +215,7 @@ fn run_case(case: &Path, expected: &Value) -> Result<(String, Vec<String>), Stri
     ))
 }
 
-fn check_case(case: &Path, root: &Path) -> Outcome {
+fn check_case(case: &Path, root: &Path, policies: Option<&Path>) -> Outcome {
     let name = case
         .strip_prefix(root)
         .unwrap_or(case)
@@ -130,7 +227,7 @@ fn check_case(case: &Path, root: &Path) -> Outcome {
             .and_then(Value::as_str)
             .ok_or("expected.json has no \"decision\"")?
             .to_string();
-        let (got, ids) = run_case(case, &expected)?;
+        let (got, ids) = run_case(case, &expected, policies)?;
         let mut problems = Vec::new();
         if got != want {
             problems.push(format!("expected {want}, got {got}"));
@@ -219,18 +316,23 @@ fn rule_tests(files: &[PathBuf]) -> Vec<Outcome> {
     outcomes
 }
 
-/// Runs `failsafe test DIR`.
-pub fn run(dir: &Path, json: bool) -> i32 {
-    if !dir.is_dir() {
-        err(&format!("failsafe: {} is not a directory\n", dir.display()));
-        return exit::USAGE;
+/// Runs `failsafe test DIR [--policies DIR]`.
+pub fn run(dir: &Path, policies: Option<&Path>, json: bool) -> i32 {
+    for d in std::iter::once(dir).chain(policies) {
+        if !d.is_dir() {
+            err(&format!("failsafe: `{}` is not a directory\n", d.display()));
+            return exit::USAGE;
+        }
     }
     let mut found = Vec::new();
     cases(dir, &mut found);
-    let mut outcomes: Vec<Outcome> = found.iter().map(|c| check_case(c, dir)).collect();
+    let mut outcomes: Vec<Outcome> = found.iter().map(|c| check_case(c, dir, policies)).collect();
     let mut policy_files = Vec::new();
     let mut failures = Vec::new();
-    policy_files.extend(user_policy_paths(&super::config_dir(), &mut failures));
+    match policies {
+        Some(p) => rego_files(p, &mut policy_files),
+        None => policy_files.extend(user_policy_paths(&super::config_dir(), &mut failures)),
+    }
     rego_files(dir, &mut policy_files);
     outcomes.extend(rule_tests(&policy_files));
     let passed = outcomes.iter().filter(|o| o.passed).count();

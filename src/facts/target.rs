@@ -49,11 +49,51 @@ const DEV_WORDS: &[&str] = &[
     "development",
 ];
 
-/// Environments from most to least dangerous.
-const ORDER: &[&str] = &["prod", "staging", "dev", "unknown"];
+/// A target environment. The variants are in order from most to least dangerous, so
+/// the most dangerous of several is their minimum. In the fact and the log it is the
+/// string of [`Env::as_str`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Env {
+    /// `prod`.
+    Prod,
+    /// `staging`.
+    Staging,
+    /// `dev`.
+    Dev,
+    /// `unknown`: nothing said which.
+    Unknown,
+}
 
+impl Env {
+    /// Every environment, most dangerous first.
+    pub const ALL: [Env; 4] = [Env::Prod, Env::Staging, Env::Dev, Env::Unknown];
+    /// Their names, in the same order.
+    pub const NAMES: [&'static str; 4] = [
+        Env::Prod.as_str(),
+        Env::Staging.as_str(),
+        Env::Dev.as_str(),
+        Env::Unknown.as_str(),
+    ];
+
+    /// `prod`, `staging`, `dev` or `unknown`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Env::Prod => "prod",
+            Env::Staging => "staging",
+            Env::Dev => "dev",
+            Env::Unknown => "unknown",
+        }
+    }
+
+    /// The environment named `name`, or `None`.
+    pub fn parse(name: &str) -> Option<Env> {
+        Env::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+}
+
+/// Danger rank of an environment name: a name that is none of them ranks last.
 fn rank(env: &str) -> usize {
-    ORDER.iter().position(|e| *e == env).unwrap_or(ORDER.len())
+    Env::parse(env).map_or(Env::ALL.len(), |e| e as usize)
 }
 
 /// Classifies one name by the inventory, or `None` when no inventory pattern matches.
@@ -174,6 +214,14 @@ pub fn classify_fact(fact: &Fact, settings: &Settings) -> Target {
 mod tests {
     use super::*;
     use rstest::rstest;
+
+    #[test]
+    fn environments_are_ordered_by_danger_and_named_as_in_the_fact() {
+        assert!(Env::Prod < Env::Staging && Env::Staging < Env::Dev && Env::Dev < Env::Unknown);
+        assert_eq!(Env::NAMES, ["prod", "staging", "dev", "unknown"]);
+        assert_eq!(Env::parse("staging"), Some(Env::Staging));
+        assert_eq!(rank("other"), Env::ALL.len());
+    }
 
     #[rstest]
     #[case("prod", "prod")]

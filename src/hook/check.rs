@@ -324,7 +324,7 @@ pub fn check_line(line: &str, powershell: bool, s: &Setting) -> Outcome {
                     &c.env,
                 );
                 if s.log {
-                    if let Err(refusal) = crate::record::record(&j) {
+                    if let crate::record::Logged::Refused(refusal) = crate::record::record(&j) {
                         Some(refusal)
                     } else {
                         verdict_of(&j, &mut ask, &mut out.notes)

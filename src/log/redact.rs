@@ -6,7 +6,9 @@
 //! whose key does (also inside a flag value, `--from-literal=password=…`, and in env
 //! assignments), and wherever the text rules of the `scan` module find one: URL
 //! userinfo, `Authorization`/`Bearer` headers, well-known token shapes and PEM private
-//! key blocks. Pure: no I/O. It errs towards hiding too much.
+//! key blocks. A name that identifies a secret is not one (`--secret-id prod/db`,
+//! `--secret-name`, `--name`): a reviewer needs to see which secret was touched. Pure:
+//! no I/O. It errs towards hiding too much.
 
 use super::scan::{self, is_key_char, is_sensitive_name, REDACTED};
 use std::ops::Range;
@@ -262,6 +264,22 @@ mod tests {
     #[case(
         "helm upgrade x --set-file tls.key=./key.pem",
         "helm upgrade x --set-file tls.key=./key.pem"
+    )]
+    #[case(
+        "aws secretsmanager get-secret-value --secret-id prod/db",
+        "aws secretsmanager get-secret-value --secret-id prod/db"
+    )]
+    #[case(
+        "aws secretsmanager create-secret --name prod/db --secret-string Hunter2new",
+        "aws secretsmanager create-secret --name prod/db --secret-string <redacted>"
+    )]
+    #[case(
+        "aws ssm get-parameter --name /prod/db/password --with-decryption",
+        "aws ssm get-parameter --name /prod/db/password --with-decryption"
+    )]
+    #[case(
+        "aws secretsmanager get-secret-value --secret-id=prod/db",
+        "aws secretsmanager get-secret-value --secret-id=prod/db"
     )]
     fn argv_redaction_keeps_the_command_readable(#[case] command: &str, #[case] want: &str) {
         assert_eq!(redact_argv(&argv(command)), argv(want));

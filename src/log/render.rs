@@ -82,7 +82,7 @@ pub(crate) fn command_line(record: &DecisionRecord) -> String {
         Some((_, args)) => {
             let mut words = vec![name.as_str()];
             words.extend(args.iter().map(String::as_str));
-            shell_words::join(words).replace('\n', "\\n")
+            crate::quote::line(words).replace('\n', "\\n")
         }
         None => [name.as_str(), &record.verb, &record.subverb]
             .iter()

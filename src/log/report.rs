@@ -43,7 +43,7 @@ impl FromStr for ReportFormat {
 }
 
 /// Environments from most to least dangerous; the order refusals are listed in.
-const ENVS: [&str; 4] = ["prod", "staging", "dev", "unknown"];
+const ENVS: [&str; 4] = crate::facts::target::Env::NAMES;
 /// Decisions in the order they are shown.
 const DECISIONS: [&str; 4] = ["block", "ask", "override", "allow"];
 /// Rows of the refusal table in Markdown and HTML (JSON has them all).
@@ -54,33 +54,15 @@ const MICROS_PER_DAY: i64 = 24 * MICROS_PER_HOUR;
 /// Above this many timeline buckets the window starts at the first record instead.
 const MAX_BUCKETS: i64 = 2_000;
 
-/// Reads `--since`: a whole number and a unit, `s`, `m`, `h`, `d` or `w` (`30m`,
-/// `24h`, `7d`, `2w`).
+/// Reads `--since`: a duration as `humantime` reads it (`30m`, `24h`, `7d`, `2w`,
+/// `1h 30m`).
 ///
 /// # Errors
 /// [`LogError::BadSince`] for anything else.
 pub fn parse_since(text: &str) -> Result<Duration, LogError> {
-    let bad = || LogError::BadSince {
+    humantime::parse_duration(text.trim()).map_err(|_| LogError::BadSince {
         value: text.to_string(),
-    };
-    let trimmed = text.trim();
-    let split = trimmed
-        .find(|c: char| !c.is_ascii_digit())
-        .ok_or_else(bad)?;
-    let (number, unit) = trimmed.split_at(split);
-    let number: u64 = number.parse().map_err(|_| bad())?;
-    let unit_secs = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
-        _ => return Err(bad()),
-    };
-    number
-        .checked_mul(unit_secs)
-        .map(Duration::from_secs)
-        .ok_or_else(bad)
+    })
 }
 
 /// `since` in the largest unit that divides it evenly: `7d`, `36h`, `90s`.
@@ -440,6 +422,7 @@ mod tests {
     #[case("7d", 604_800)]
     #[case("2w", 1_209_600)]
     #[case("90s", 90)]
+    #[case("1h 30m", 5_400)]
     fn since_values(#[case] text: &str, #[case] secs: u64) -> Result<(), LogError> {
         assert_eq!(parse_since(text)?, Duration::from_secs(secs));
         assert_eq!(
@@ -453,7 +436,7 @@ mod tests {
     #[case("")]
     #[case("7")]
     #[case("d")]
-    #[case("7days")]
+    #[case("7 parsecs")]
     #[case("-1d")]
     #[case("99999999999999999999w")]
     fn bad_since_values(#[case] text: &str) {

@@ -31,6 +31,12 @@ const SENSITIVE_WORDS: &[&str] = &[
 /// Endings that name where a secret is kept rather than the secret itself
 /// (`--token-file`, `--password-stdin`, `PRIVATE_KEY_PATH`): their values stay readable.
 const HOLDER_ENDINGS: &[&str] = &["file", "path", "dir", "stdin"];
+/// Name endings that make a secret-sounding name an identifier of a secret, not the
+/// secret: `--secret-id prod/db`, `--secret-name`, `--kms-key-arn`. A reviewer needs to
+/// see which secret was read; its value is never on the command line there.
+const IDENTIFIER_ENDINGS: &[&str] = &[
+    "-id", "-ids", "-id-list", "-name", "-names", "-arn", "-arns",
+];
 
 /// Whether a flag name (`--kube-token`), assignment key (`DB_PASSWORD`) or header name
 /// (`Authorization`) names a secret.
@@ -43,7 +49,10 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
             c => c.to_ascii_lowercase(),
         })
         .collect();
-    if norm.is_empty() || HOLDER_ENDINGS.iter().any(|e| norm.ends_with(e)) {
+    if norm.is_empty()
+        || HOLDER_ENDINGS.iter().any(|e| norm.ends_with(e))
+        || IDENTIFIER_ENDINGS.iter().any(|e| norm.ends_with(e))
+    {
         return false;
     }
     norm == "pass" || SENSITIVE_WORDS.iter().any(|w| norm.contains(w)) || mentions_auth(&norm)

@@ -5,9 +5,10 @@
 //! Replaced, in every text field a report can show (argv, cwd, target name, reason text
 //! and location): ARNs (`<arn-1>`), e-mail addresses (`<email-1>`), host names and IP
 //! addresses, in URLs and on their own (`<host-1>`), home directories (`<home>`), user
-//! names (`<user-1>`), cluster and context names (`<cluster-1>`), AWS profiles and
-//! 12-digit account ids (`<account-1>`). The same original always gets the same
-//! placeholder within one report. Secrets were already redacted when the log was
+//! names (`<user-1>`), cluster and context names (`<cluster-1>`), kubectl and helm
+//! namespaces (`<namespace-1>`), terraform workspaces (`<workspace-1>`), AWS profiles and
+//! 12-digit account ids (`<account-1>`). Each kind has its own numbering, and the same
+//! original of the same kind always gets the same placeholder within one report. Secrets were already redacted when the log was
 //! written; they are redacted again here in case the log is older. Pure, except
 //! [`Scrubber::from_env`].
 
@@ -26,6 +27,24 @@ pub struct Scrubber {
 /// Flags whose value names a cluster or kube context, and an AWS profile.
 const CLUSTER_FLAGS: &[&str] = &["--context", "--cluster", "--kube-context"];
 const ACCOUNT_FLAGS: &[&str] = &["--profile"];
+/// Flags of kubectl and helm whose value names a namespace.
+const NAMESPACE_FLAGS: &[&str] = &["-n", "--namespace"];
+
+/// The kind of identifier a flag's value is, for a record of `tool`.
+fn flag_kind(tool: &str, flag: &str) -> Option<&'static str> {
+    if CLUSTER_FLAGS.contains(&flag) {
+        Some("cluster")
+    } else if ACCOUNT_FLAGS.contains(&flag) {
+        Some("account")
+    } else if NAMESPACE_FLAGS.contains(&flag) && matches!(tool, "kubectl" | "helm") {
+        Some("namespace")
+    } else {
+        None
+    }
+}
+
+/// The kinds of target whose name is an identifier with a placeholder space of its own.
+const TARGET_KINDS: &[&str] = &["cluster", "account", "workspace", "namespace"];
 
 /// Last labels of a dotted word that mean a file, not a host (`values.yaml`).
 const FILE_ENDINGS: &[&str] = &[
@@ -62,38 +81,73 @@ impl Scrubber {
     }
 
     /// Copies of `records` with identifying details replaced (see the module docs).
+    ///
+    /// Each kind of identifier has its own placeholders (`default` the workspace and
+    /// `default` the AWS profile are `<workspace-1>` and `<account-1>`). A flag's value
+    /// and a record's target are replaced by the kind they are; in free text a record's
+    /// own names take precedence over those of other records.
     pub fn scrub(&self, records: &[DecisionRecord]) -> Vec<DecisionRecord> {
-        let mut known: Vec<(String, &'static str)> = Vec::new();
+        let mut global: Vec<(String, &'static str)> = Vec::new();
         for user in &self.users {
-            known.push((user.clone(), "user"));
+            global.push((user.clone(), "user"));
         }
         for record in records {
-            collect_known(record, &mut known);
+            collect_known(record, &mut global);
         }
-        known.retain(|(name, _)| name.chars().count() >= 3);
-        known.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
-        known.dedup_by(|a, b| a.0 == b.0);
         let mut names = Placeholders::default();
-        let mut text = |t: &str| self.scrub_text(t, &known, &mut names);
         records
             .iter()
-            .map(|r| {
-                let mut out = r.clone();
-                out.argv = r.argv.iter().map(|a| text(a)).collect();
-                out.cwd = text(&r.cwd);
-                out.target.name = text(&r.target.name);
-                if let Some(e) = &mut out.escape {
-                    e.config_dir = text(&e.config_dir);
-                    e.installed_config_dir = text(&e.installed_config_dir);
-                    e.installed_from = text(&e.installed_from);
-                }
-                for reason in &mut out.reasons {
-                    reason.reason = text(&reason.reason);
-                    reason.location = text(&reason.location);
-                }
-                out
-            })
+            .map(|r| self.scrub_record(r, &global, &mut names))
             .collect()
+    }
+
+    /// One record; `global` are the names every record of the report knows.
+    fn scrub_record(
+        &self,
+        r: &DecisionRecord,
+        global: &[(String, &'static str)],
+        names: &mut Placeholders,
+    ) -> DecisionRecord {
+        let mut known = Vec::new();
+        collect_known(r, &mut known);
+        known.extend(global.iter().cloned());
+        known.retain(|(name, _)| name.chars().count() >= 3);
+        // Stable: among equal names the record's own kind stays first.
+        known.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+        known.dedup_by(|a, b| a.0 == b.0);
+        let mut out = r.clone();
+        out.argv = Vec::with_capacity(r.argv.len());
+        let mut previous: Option<&str> = None;
+        for arg in &r.argv {
+            let joined = arg
+                .split_once('=')
+                .filter(|(f, _)| f.starts_with("--"))
+                .and_then(|(f, v)| Some((f, flag_kind(&r.tool, f)?, v)));
+            let scrubbed = if let Some((flag, kind, value)) = joined {
+                format!("{flag}={}", scrub_as(kind, value, names))
+            } else if let Some(kind) = previous.and_then(|p| flag_kind(&r.tool, p)) {
+                scrub_as(kind, arg, names)
+            } else {
+                self.scrub_text(arg, &known, names)
+            };
+            out.argv.push(scrubbed);
+            previous = Some(arg);
+        }
+        out.cwd = self.scrub_text(&r.cwd, &known, names);
+        out.target.name = match TARGET_KINDS.iter().find(|k| **k == r.target.kind) {
+            Some(kind) => scrub_as(kind, &r.target.name, names),
+            None => self.scrub_text(&r.target.name, &known, names),
+        };
+        if let Some(e) = &mut out.escape {
+            e.config_dir = self.scrub_text(&e.config_dir, &known, names);
+            e.installed_config_dir = self.scrub_text(&e.installed_config_dir, &known, names);
+            e.installed_from = self.scrub_text(&e.installed_from, &known, names);
+        }
+        for reason in &mut out.reasons {
+            reason.reason = self.scrub_text(&reason.reason, &known, names);
+            reason.location = self.scrub_text(&reason.location, &known, names);
+        }
+        out
     }
 
     fn scrub_text(
@@ -141,12 +195,24 @@ impl Scrubber {
     }
 }
 
+/// `value`, a whole identifier of `kind` (a flag's value, a target name), as its
+/// placeholder; names shorter than three characters are kept, like in free text.
+fn scrub_as(kind: &'static str, value: &str, names: &mut Placeholders) -> String {
+    let value = redact_text(value);
+    if value.chars().count() < 3 || !placeholders_in(&value).is_empty() {
+        value
+    } else {
+        names.get(kind, &value)
+    }
+}
+
 /// A range to replace, the kind of placeholder, and the original (empty: the range).
 type Found = (Range<usize>, &'static str, String);
 
+/// Placeholders handed out so far: one numbering per kind of identifier.
 #[derive(Default)]
 struct Placeholders {
-    by_name: HashMap<String, String>,
+    by_name: HashMap<(&'static str, String), String>,
     next: HashMap<&'static str, usize>,
 }
 
@@ -155,13 +221,13 @@ impl Placeholders {
         if kind == "home" {
             return "<home>".to_string();
         }
-        if let Some(p) = self.by_name.get(name) {
+        if let Some(p) = self.by_name.get(&(kind, name.to_string())) {
             return p.clone();
         }
         let n = self.next.entry(kind).or_insert(0);
         *n += 1;
         let p = format!("<{kind}-{n}>");
-        self.by_name.insert(name.to_string(), p.clone());
+        self.by_name.insert((kind, name.to_string()), p.clone());
         p
     }
 }
@@ -383,10 +449,10 @@ fn account_ids(text: &str) -> Vec<Found> {
 /// Cluster and account names a record names outright: its target, and the values of
 /// `--context`/`--cluster`/`--kube-context` and `--profile`; user names from home paths.
 fn collect_known(record: &DecisionRecord, known: &mut Vec<(String, &'static str)>) {
-    match record.target.kind.as_str() {
-        "cluster" => known.push((record.target.name.clone(), "cluster")),
-        "account" => known.push((record.target.name.clone(), "account")),
-        _ => {}
+    if let Some(kind) = TARGET_KINDS.iter().find(|k| **k == record.target.kind) {
+        if !record.target.name.is_empty() {
+            known.push((record.target.name.clone(), kind));
+        }
     }
     let mut previous: Option<&str> = None;
     for arg in &record.argv {
@@ -394,15 +460,7 @@ fn collect_known(record: &DecisionRecord, known: &mut Vec<(String, &'static str)
             Some((f, v)) if f.starts_with("--") => (f, Some(v)),
             _ => (arg.as_str(), None),
         };
-        let named = |f: &str| {
-            if CLUSTER_FLAGS.contains(&f) {
-                Some("cluster")
-            } else if ACCOUNT_FLAGS.contains(&f) {
-                Some("account")
-            } else {
-                None
-            }
-        };
+        let named = |f: &str| flag_kind(&record.tool, f);
         if let (Some(kind), Some(v)) = (named(flag), value) {
             known.push((v.to_string(), kind));
         } else if let Some(kind) = previous.and_then(named) {
@@ -483,6 +541,59 @@ mod tests {
                 "{secret} in {format:?} report:\n{text}"
             );
         }
+    }
+
+    #[test]
+    fn each_kind_of_identifier_has_its_own_placeholders() {
+        use crate::log::fixtures::rec;
+        let records = vec![
+            rec(
+                "20T10:00",
+                "block",
+                "aws --profile default s3 ls",
+                ("unknown", "default", "account"),
+                "",
+                "/tmp",
+            ),
+            rec(
+                "20T10:01",
+                "block",
+                "terraform destroy",
+                ("unknown", "default", "workspace"),
+                "",
+                "/tmp",
+            ),
+            rec(
+                "20T10:02",
+                "block",
+                "kubectl --context payments -n payments delete pod x",
+                ("prod", "payments", "cluster"),
+                "",
+                "/tmp",
+            ),
+        ];
+        let scrubbed = scrubber().scrub(&records);
+        let argv = |i: usize| {
+            scrubbed
+                .get(i)
+                .map(|r| r.argv.join(" "))
+                .unwrap_or_default()
+        };
+        let target = |i: usize| {
+            scrubbed
+                .get(i)
+                .map(|r| r.target.name.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(argv(0), "aws --profile <account-1> s3 ls");
+        assert_eq!(target(0), "<account-1>");
+        assert_eq!(target(1), "<workspace-1>", "a workspace is not an account");
+        assert_eq!(
+            argv(2),
+            "kubectl --context <cluster-1> -n <namespace-1> delete pod x",
+            "a namespace named like the context is still a namespace"
+        );
+        assert_eq!(target(2), "<cluster-1>");
     }
 
     #[test]

@@ -1,14 +1,13 @@
 //! Timestamps of the decision log: RFC 3339 in UTC with microseconds
-//! (`2026-11-22T03:04:05.123456Z`), written and read without a date library.
+//! (`2026-11-22T03:04:05.123456Z`), written and read with `humantime`.
 //!
-//! Owns the conversion between `SystemTime` and the civil calendar (proleptic
-//! Gregorian, the one RFC 3339 uses). Never reads the clock except in [`now`], and
-//! never looks at time zones: the log is always UTC.
+//! Never reads the clock except in [`now`], and never looks at time zones: the log is
+//! always UTC.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-const MICROS_PER_SEC: i64 = 1_000_000;
-const SECS_PER_DAY: i64 = 86_400;
+/// The last microsecond RFC 3339 can write (9999-12-31T23:59:59.999999Z).
+const MAX_MICROS: i64 = 253_402_300_800_000_000 - 1;
 
 /// The current time as written into a record.
 pub fn now() -> String {
@@ -16,57 +15,25 @@ pub fn now() -> String {
 }
 
 /// Formats `t` as `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Times before 1970 are written as the
-/// epoch (the log never holds them).
+/// epoch and times after 9999 as its last microsecond (the log never holds either).
 pub fn format_time(t: SystemTime) -> String {
-    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let micros = i64::try_from(since.as_micros()).unwrap_or(i64::MAX);
-    format_micros(micros)
+    format_micros(micros_of(t))
 }
 
 /// Formats microseconds since the Unix epoch the same way as [`format_time`].
 pub(crate) fn format_micros(micros: i64) -> String {
-    let secs = micros.div_euclid(MICROS_PER_SEC);
-    let frac = micros.rem_euclid(MICROS_PER_SEC);
-    let days = secs.div_euclid(SECS_PER_DAY);
-    let of_day = secs.rem_euclid(SECS_PER_DAY);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{frac:06}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    let clamped = u64::try_from(micros.clamp(0, MAX_MICROS)).unwrap_or(0);
+    humantime::format_rfc3339_micros(UNIX_EPOCH + Duration::from_micros(clamped)).to_string()
 }
 
 /// Reads a timestamp written by [`format_time`] (the fraction may have 0 to 9 digits)
 /// back into microseconds since the epoch; `None` when it is not of that shape.
 pub(crate) fn parse_micros(text: &str) -> Option<i64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, clock) = text.split_once('T')?;
-    let mut date_parts = date.splitn(3, '-');
-    let year: i64 = date_parts.next()?.parse().ok()?;
-    let month: u32 = date_parts.next()?.parse().ok()?;
-    let day: u32 = date_parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // Only the UTC form the log writes, `Z` and a `T` between date and time.
+    if !text.ends_with('Z') || text.as_bytes().get(10) != Some(&b'T') {
         return None;
     }
-    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut clock_parts = hms.splitn(3, ':');
-    let hour: i64 = clock_parts.next()?.parse().ok()?;
-    let minute: i64 = clock_parts.next()?.parse().ok()?;
-    let second: i64 = clock_parts.next()?.parse().ok()?;
-    if hour > 23 || minute > 59 || second > 60 || frac.len() > 9 {
-        return None;
-    }
-    if !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // Keep the first six digits of the fraction, padded: "5" is 500000 µs.
-    let micros_text: String = frac.chars().chain("000000".chars()).take(6).collect();
-    let micros: i64 = micros_text.parse().ok()?;
-    let days = days_from_civil(year, month, day);
-    let secs = days * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
-    Some(secs * MICROS_PER_SEC + micros)
+    humantime::parse_rfc3339(text).ok().map(micros_of)
 }
 
 /// Microseconds since the epoch of `t` (0 before 1970).
@@ -78,45 +45,6 @@ pub(crate) fn micros_of(t: SystemTime) -> i64 {
 /// Microseconds in `d`, saturating.
 pub(crate) fn micros_in(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// Year, month (1–12) and day (1–31) of the day `days` after 1970-01-01.
-///
-/// The calendar repeats every 400 years (146 097 days), so the day is first placed in
-/// such an era, counted from a 1 March so that the leap day falls at the end of the
-/// year; months are then found with a linear formula over 153-day five-month blocks.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let shifted = days + 719_468; // days from 0000-03-01 to 1970-01-01
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
-}
-
-/// Days from 1970-01-01 to the given civil date; the inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month = i64::from(month);
-    let month_from_march = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -136,12 +64,30 @@ mod tests {
         assert_eq!(parse_micros(text), Some(micros));
     }
 
+    /// The format written before humantime took over, byte for byte: every day of four
+    /// centuries, at a time with microseconds.
     #[test]
-    fn every_day_round_trips_for_four_centuries() {
-        for days in -1_000..146_097 + 1_000 {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+    fn the_format_is_byte_identical_to_the_hand_written_one() {
+        fn civil_from_days(days: i64) -> (i64, i64, i64) {
+            let shifted = days + 719_468;
+            let era = shifted.div_euclid(146_097);
+            let doe = shifted.rem_euclid(146_097);
+            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            let mp = (5 * doy + 2) / 153;
+            let d = doy - (153 * mp + 2) / 5 + 1;
+            let m = if mp < 10 { mp + 3 } else { mp - 9 };
+            (yoe + era * 400 + i64::from(m <= 2), m, d)
         }
+        for days in (0..146_097 + 1_000).step_by(7) {
+            let micros = days * 86_400_000_000 + 45_296_123_456; // 12:34:56.123456
+            let (y, m, d) = civil_from_days(days);
+            let want = format!("{y:04}-{m:02}-{d:02}T12:34:56.123456Z");
+            assert_eq!(format_micros(micros), want);
+            assert_eq!(parse_micros(&want), Some(micros));
+        }
+        assert_eq!(format_micros(-5), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(format_micros(i64::MAX), "9999-12-31T23:59:59.999999Z");
     }
 
     #[test]

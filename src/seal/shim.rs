@@ -67,10 +67,11 @@ impl SealedShim {
     ///
     /// # Errors
     /// As `record::record`, and a refusal when the group cannot be raised.
-    pub fn record(&self, j: &Judgement) -> Result<Option<String>, String> {
-        self.privilege
-            .with_group(|| crate::record::record(j))
-            .map_err(|e| refusal(&e.to_string()))?
+    pub fn record(&self, j: &Judgement) -> crate::record::Logged {
+        match self.privilege.with_group(|| crate::record::record(j)) {
+            Ok(logged) => logged,
+            Err(e) => crate::record::Logged::Refused(refusal(&e.to_string())),
+        }
     }
 
     /// Opens `real` holding the group, drops the group for good and execs it. Returns
