@@ -22,12 +22,27 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
             return Some(exit::USAGE);
         }
     };
-    if let [Finding::Run(c)] = findings.as_slice() {
-        if c.env.is_empty() {
+    let setting = Setting::from_process(std::env::current_dir().unwrap_or_default());
+    // One plain command (and writes outside failsafe's own directories, such as the
+    // target of `rm -rf /`): the ordinary explain says it all, including "not guarded".
+    let runs_found: Vec<&shell::Command> = findings
+        .iter()
+        .filter_map(|f| match f {
+            Finding::Run(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let only_plain_writes = findings.iter().all(|f| match f {
+        Finding::Run(_) => true,
+        Finding::Write(path, _) => protected_dir_of(path, &setting, false).is_none(),
+        _ => false,
+    });
+    if let [c] = runs_found.as_slice() {
+        if c.env.is_empty() && only_plain_writes {
             return None;
         }
     }
-    let setting = Setting::from_process(std::env::current_dir().unwrap_or_default());
+    let mut guarded_found = 0usize;
     let mut runs = true;
     let mut text = format!("line:     {line}\nfound:    {} item(s)\n", findings.len());
     let mut items = Vec::new();
@@ -44,6 +59,7 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                     items.push(json!({"kind": "command", "argv": c.argv, "guarded": false}));
                     continue;
                 }
+                guarded_found += 1;
                 let mut argv: Vec<OsString> = c.argv.iter().map(OsString::from).collect();
                 argv[0] = OsString::from(&name);
                 let j = judge_with_env(
@@ -61,6 +77,7 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                 items.push(json!({"kind": "command", "argv": c.argv, "env": c.env, "guarded": true, "judgement": as_json(&j)}));
             }
             Finding::Hidden(what) => {
+                guarded_found += 1;
                 let hook = if setting.shim_dir.is_some() {
                     "allowed: the shims check it when it runs"
                 } else {
@@ -71,6 +88,7 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                 items.push(json!({"kind": "hidden", "what": what}));
             }
             Finding::Interpreter(name, code) => {
+                guarded_found += 1;
                 text.push_str(&format!("\n== `{name}` one-liner: {code}\n"));
                 items.push(json!({"kind": "interpreter", "interpreter": name, "code": code}));
             }
@@ -93,6 +111,18 @@ pub fn explain(line: &str, mode: Option<ModeArg>, json: bool) -> Option<i32> {
                 items.push(json!({"kind": "write", "path": path, "how": how, "protected": protected.is_some()}));
             }
         }
+    }
+    if runs && guarded_found == 0 {
+        let note = "no command in this line is guarded: failsafe never sees them";
+        if json {
+            out(&json_text(
+                &json!({"line": line, "items": items, "decision": "not-guarded"}),
+            ));
+        } else {
+            text.push_str(&format!("\nline decision: {note}\n"));
+            out(&text);
+        }
+        return Some(exit::NOT_GUARDED);
     }
     let decision = if runs { "allow" } else { "refuse" };
     if json {
