@@ -127,15 +127,16 @@ pub fn judge(req: Request) -> Judgement {
         }
     };
     let pane = mode::pane_id(&config::process_env);
+    let reading = mode::read_mode(&config_dir, &pane);
     let mode = match req.mode {
         Some(m) => m,
         None => {
-            let reading = mode::read_mode(&config_dir, &pane);
-            notes.extend(reading.problem);
+            notes.extend(reading.problem.clone());
             reading.mode
         }
     };
-    let ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
+    let mut ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
+    ctx.ticket = reading.ticket().to_string();
     judge_in(req, ctx, config_dir, failures, notes, started)
 }
 

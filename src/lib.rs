@@ -13,6 +13,7 @@ pub mod config;
 pub mod exit;
 pub mod facts;
 pub mod fsutil;
+pub mod human;
 pub mod judge;
 pub mod log;
 pub mod mode;

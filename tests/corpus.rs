@@ -253,6 +253,7 @@ fn run_file(name: &str) -> usize {
             mode: case.mode,
             pane: "corpus".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         };
         let binary = case.argv[0].clone();
         let req = Request {

@@ -18,6 +18,7 @@ mod corpus;
 mod example_policy;
 mod fail_closed;
 mod git_real;
+mod human;
 mod log;
 mod sandbox;
 mod shim;

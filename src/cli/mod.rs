@@ -106,11 +106,16 @@ pub enum Command {
         action: ModeAction,
     },
     /// Flip this pane between read and write; prints old → new.
-    #[command(after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3")]
+    #[command(
+        after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3 --for 30m --reason 'roll out payments'"
+    )]
     Toggle {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--for`, `--reason`, `--ticket`, `--incarnation`.
+        #[command(flatten)]
+        write: WriteOptions,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -253,19 +258,44 @@ pub struct PaneArg {
     pub pane: Option<String>,
 }
 
+/// What goes with a write mode.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WriteOptions {
+    /// Write mode lapses after this long: 30m, 2h, 1h30m (config.toml `[mode]` sets a
+    /// default and a maximum).
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Why, in a few words (kept in the log).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// A change ticket; policies see it as `input.ticket`.
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// The pane incarnation to bind the mode to, as printed by the agent's refusal
+    /// (default: this terminal's own; right when it shares the agent's tmux server).
+    #[arg(long)]
+    pub incarnation: Option<String>,
+}
+
 /// `failsafe mode …`.
 #[derive(Debug, Subcommand)]
 pub enum ModeAction {
-    /// Print this pane's mode.
+    /// Print this pane's mode, how long write mode has left, and its incarnation (--json).
     Get {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// Read the mode as this incarnation of the pane (default: this terminal's own).
+        #[arg(long)]
+        incarnation: Option<String>,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
     /// Set this pane's mode: ro (r, read) or rw (w, write).
+    #[command(
+        after_help = "Examples:\n  failsafe mode set rw --for 30m --reason 'migrate db' --ticket OPS-12\n  failsafe mode set ro --pane %3"
+    )]
     Set {
         /// The new mode.
         #[arg(value_enum)]
@@ -273,6 +303,9 @@ pub enum ModeAction {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--for`, `--reason`, `--ticket`, `--incarnation`.
+        #[command(flatten)]
+        write: WriteOptions,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -331,7 +364,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             command,
         } => explain::run(mode, json, command),
         Command::Mode { action } => modes::run_mode(action),
-        Command::Toggle { pane, json } => modes::toggle(pane.pane, json.json),
+        Command::Toggle { pane, write, json } => modes::toggle(pane.pane, write, json.json),
         Command::Trust { action } => trust::run(action),
         Command::Policies {
             action: ListAction::List(j),

@@ -222,6 +222,7 @@ mod tests {
             mode: Mode::Read,
             pane: "t".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         }
     }
 
