@@ -10,6 +10,7 @@ human_only := {
 	"mode": "set",
 	"trust": "add|remove",
 	"approve": "",
+	"lockdown": "",
 	"install-shims": "",
 	"uninstall-shims": "",
 }
