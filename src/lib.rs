@@ -8,6 +8,7 @@
 //! Data flows one way: argv → [`facts`] → [`policy`] → decision → [`shim`] (exec or
 //! refuse).
 
+pub mod approvals;
 pub mod cli;
 pub mod config;
 pub mod exit;

@@ -304,6 +304,14 @@ pub fn mode_path(config_dir: &Path, pane: &PaneId) -> PathBuf {
     config_dir.join("modes").join(pane.as_str())
 }
 
+/// `secs` since the epoch as an RFC 3339 time; `""` past what the clock can hold.
+pub fn epoch_text(secs: u64) -> String {
+    std::time::UNIX_EPOCH
+        .checked_add(std::time::Duration::from_secs(secs))
+        .map(crate::log::format_time)
+        .unwrap_or_default()
+}
+
 /// Seconds since the Unix epoch now.
 pub fn now_secs() -> u64 {
     std::time::SystemTime::now()

@@ -113,7 +113,21 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         eprint(&log_warning);
         return exec_real(&real, &argv, depth);
     }
-    eprint(&refusal::render(&judgement));
+    // Approvals are read only here, for an ask or a read-mode block (see
+    // crate::approvals), never for a command that runs.
+    let mut ask = None;
+    if refusal::approvable(&judgement) {
+        match crate::approvals::on_ask(&judgement, crate::mode::now_secs()) {
+            crate::approvals::AskOutcome::Run => {
+                eprint(&log_warning);
+                return exec_real(&real, &argv, depth);
+            }
+            crate::approvals::AskOutcome::Refuse(pending, problem) => {
+                ask = Some((pending, problem))
+            }
+        }
+    }
+    eprint(&refusal::render_with(&judgement, ask.as_ref()));
     eprint(&log_warning);
     exit::BLOCKED
 }

@@ -209,3 +209,208 @@ fn a_new_tmux_server_does_not_inherit_the_old_servers_write_mode() {
     );
     assert_eq!(b["lapsed"], "other-incarnation", "{b:#}");
 }
+
+/// The approval id a refusal printed (`failsafe approve ID`).
+fn approval_id(stderr: &str) -> Option<String> {
+    let at = stderr.find("`failsafe approve ")? + "`failsafe approve ".len();
+    Some(stderr[at..].split('`').next()?.to_string())
+}
+
+#[test]
+fn an_ask_can_be_approved_once_from_the_humans_terminal() {
+    let sb = Sandbox::new();
+    sb.write_mode();
+    let refused = sb.tool("kubectl").args(["delete", "ns", "scratch"]).run();
+    refused
+        .assert_code(77)
+        .assert_stderr_contains("irreversible.kubectl-delete-kind")
+        .check(
+            !refused.stderr().contains("mode set"),
+            "an ask in write mode never suggests write mode",
+        );
+    let Some(id) = approval_id(&refused.stderr()) else {
+        refused.fail("the refusal should print `failsafe approve ID`");
+    };
+    // The same command again points at the same request.
+    let again = sb.tool("kubectl").args(["delete", "ns", "scratch"]).run();
+    again.check(
+        approval_id(&again.stderr()).as_deref() == Some(id.as_str()),
+        "same id",
+    );
+    let list = sb.failsafe().args(["approve", "--list"]).run();
+    list.assert_code(0)
+        .assert_stdout_contains(&id)
+        .assert_stdout_contains("kubectl delete ns scratch")
+        .assert_stdout_contains("irreversible.kubectl-delete-kind");
+    sb.failsafe_guarded()
+        .args(["approve", &id])
+        .run()
+        .assert_code(77)
+        .assert_stderr_contains("only a human");
+    // Another cwd is another command.
+    sb.failsafe()
+        .args(["approve", &id])
+        .run()
+        .assert_code(0)
+        .assert_stdout_contains("approved `kubectl delete ns scratch` once");
+    sb.tool("kubectl")
+        .args(["delete", "ns", "scratch"])
+        .cwd(&sb.home)
+        .run()
+        .assert_code(77);
+    sb.tool("kubectl")
+        .args(["delete", "ns", "scratch"])
+        .run()
+        .assert_code(0)
+        .assert_ran("kubectl", &["delete", "ns", "scratch"]);
+    let third = sb.tool("kubectl").args(["delete", "ns", "scratch"]).run();
+    third.assert_code(77);
+    third.check(
+        approval_id(&third.stderr()).is_some_and(|n| n != id),
+        "used once: a new request",
+    );
+    let log = sb.failsafe().args(["log", "--json"]).run();
+    let steps: Vec<String> = log
+        .stdout()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|r| r["action"]["approval"] == id.as_str())
+        .map(|r| r["action"]["change"].as_str().unwrap_or("").to_string())
+        .collect();
+    log.check(
+        steps == ["request", "grant", "use"],
+        format!("approval steps in the log: {steps:?}"),
+    );
+    sb.failsafe().args(["log", "verify"]).run().assert_code(0);
+}
+
+#[test]
+fn a_read_mode_refusal_can_be_approved_once_and_denials_stick() {
+    let sb = Sandbox::new();
+    let refused = sb
+        .tool("kubectl")
+        .args(["scale", "deploy", "web", "--replicas=2"])
+        .run();
+    refused.assert_blocked();
+    let err = refused.stderr();
+    let approve = err.find("failsafe approve").unwrap_or(usize::MAX);
+    let write = err.find("failsafe mode set rw").unwrap_or(0);
+    refused.check(
+        approve < write,
+        "approve once first, then write mode for a while",
+    );
+    refused.assert_stderr_contains("--for 30m");
+    let id = approval_id(&err).unwrap_or_default();
+    sb.failsafe()
+        .args(["approve", "--deny", &id])
+        .run()
+        .assert_code(0);
+    sb.failsafe().args(["approve", &id]).run().assert_code(1);
+    let next = sb
+        .tool("kubectl")
+        .args(["scale", "deploy", "web", "--replicas=2"])
+        .run();
+    next.assert_blocked();
+    let id = approval_id(&next.stderr()).unwrap_or_default();
+    sb.failsafe().args(["approve", &id]).run().assert_code(0);
+    sb.tool("kubectl")
+        .args(["scale", "deploy", "web", "--replicas=2"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
+fn a_forged_approvals_file_grants_nothing() {
+    let sb = Sandbox::new();
+    sb.write_mode();
+    let refused = sb.tool("kubectl").args(["delete", "ns", "scratch"]).run();
+    let id = approval_id(&refused.stderr()).unwrap_or_default();
+    let file = sb.config.join("approvals.json");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    std::fs::write(&file, text.replace("\"pending\"", "\"granted\"")).unwrap();
+    sb.tool("kubectl")
+        .args(["delete", "ns", "scratch"])
+        .run()
+        .assert_code(77)
+        .assert_not_ran("kubectl");
+    assert!(!id.is_empty());
+}
+
+#[test]
+fn parallel_shims_use_a_grant_once_and_lose_no_request() {
+    let sb = Sandbox::new();
+    sb.write_mode();
+    // Parallel requests for different commands: every one gets its own id.
+    let ids: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|n| {
+                let sb = &sb;
+                s.spawn(move || {
+                    let run = sb
+                        .tool("kubectl")
+                        .args(["delete", "ns", &format!("ns-{n}")])
+                        .run();
+                    approval_id(&run.stderr()).unwrap_or_default()
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 6, "{ids:?}");
+    let list = sb
+        .failsafe()
+        .args(["approve", "--list", "--json"])
+        .run()
+        .json();
+    assert_eq!(list.as_array().map(Vec::len), Some(6), "{list:#}");
+    // One grant, six identical callers at once: exactly one runs.
+    sb.failsafe()
+        .args(["approve", &ids[0]])
+        .run()
+        .assert_code(0);
+    let codes: Vec<Option<i32>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let sb = &sb;
+                s.spawn(move || {
+                    sb.tool("kubectl")
+                        .args(["delete", "ns", "ns-0"])
+                        .run()
+                        .code()
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(0)).count(),
+        1,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| **c == Some(77)).count(),
+        5,
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn a_broken_config_asks_a_human_to_fix_it_and_never_suggests_write_mode() {
+    let sb = Sandbox::new();
+    sb.config_toml("[mode\n");
+    let run = sb.tool("kubectl").args(["delete", "deploy", "web"]).run();
+    run.assert_blocked()
+        .assert_stderr_contains("a human must fix")
+        .assert_stderr_contains("config.toml");
+    run.check(
+        !run.stderr().contains("mode set"),
+        "no write mode for a broken config",
+    );
+    run.check(
+        !run.stderr().contains("failsafe approve"),
+        "no approval for a broken config",
+    );
+}

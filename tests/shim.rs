@@ -475,9 +475,11 @@ fn the_commands_a_refusal_suggests_work_when_pasted_in_another_terminal() {
     run.assert_blocked();
     let commands = suggested_commands(&run.stderr());
     let explain = commands.iter().find(|c| c.starts_with("failsafe explain"));
-    let toggle = commands.iter().find(|c| c.starts_with("failsafe toggle"));
+    let toggle = commands
+        .iter()
+        .find(|c| c.starts_with("failsafe mode set rw"));
     let (Some(explain), Some(toggle)) = (explain, toggle) else {
-        run.fail(format!("the refusal should suggest `failsafe explain` and `failsafe toggle`, found {commands:?}"));
+        run.fail(format!("the refusal should suggest `failsafe explain` and `failsafe mode set rw`, found {commands:?}"));
     };
     // The human's own terminal: no shims on PATH, and a pane of its own.
     let human = |command: &str| {

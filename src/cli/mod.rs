@@ -3,6 +3,7 @@
 //! Each subcommand lives in its own module and returns an exit code. Output goes through
 //! [`out`] and [`err`]; nothing here execs a guarded tool.
 
+mod approve;
 mod doctor;
 mod explain;
 mod guard;
@@ -116,6 +117,24 @@ pub enum Command {
         /// `--for`, `--reason`, `--ticket`, `--incarnation`.
         #[command(flatten)]
         write: WriteOptions,
+        /// `--json`.
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Approve one refused command once, deny it, or list what is waiting.
+    #[command(
+        after_help = "Examples:\n  failsafe approve --list\n  failsafe approve k7m2qx\n  failsafe approve --deny k7m2qx"
+    )]
+    Approve {
+        /// The id the refusal printed.
+        #[arg(required_unless_present = "list")]
+        id: Option<String>,
+        /// Deny the request instead.
+        #[arg(long)]
+        deny: bool,
+        /// List pending requests and unused grants (command, target, rule, pane, age).
+        #[arg(long, conflicts_with_all = ["id", "deny"])]
+        list: bool,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -366,6 +385,19 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, write, json } => modes::toggle(pane.pane, write, json.json),
         Command::Trust { action } => trust::run(action),
+        Command::Approve {
+            id,
+            deny,
+            list,
+            json,
+        } => approve::run(
+            match (id, deny || list) {
+                (Some(id), true) if deny => approve::ApproveAction::Deny(id),
+                (Some(id), _) if !list => approve::ApproveAction::Grant(id),
+                _ => approve::ApproveAction::List,
+            },
+            json.json,
+        ),
         Command::Policies {
             action: ListAction::List(j),
         } => inspect::policies_list(j.json),

@@ -182,10 +182,7 @@ fn set(pane: Option<String>, new: Mode, write: WriteOptions, json: bool) -> i32 
     }
     let mut action = human::action(ActionKind::Mode, &format!("{old} → {new}"), pane.as_str());
     action.incarnation = inc.to_string();
-    action.until = file
-        .until
-        .map(|u| crate::log::format_time(std::time::UNIX_EPOCH + Duration::from_secs(u)))
-        .unwrap_or_default();
+    action.until = file.until.map(mode::epoch_text).unwrap_or_default();
     action.reason = file.reason.clone();
     action.ticket = file.ticket.clone();
     if let Err(warning) = human::append(&dir, human::record("human", pane.as_str(), action)) {
