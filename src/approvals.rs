@@ -28,6 +28,8 @@ use std::path::{Path, PathBuf};
 /// The approvals file's name in the config dir.
 pub const FILE_NAME: &str = "approvals.json";
 const LOCK_NAME: &str = "approvals.lock";
+/// At most this many live requests and grants; the oldest make room.
+const MAX_LIVE: usize = 64;
 
 /// Where an approval stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -374,10 +376,13 @@ pub fn on_ask(j: &crate::judge::Judgement, now: u64) -> AskOutcome {
         .map(|r| r.display_id())
         .unwrap_or_default();
     let target = crate::refusal::target_phrase(&j.fact);
+    // The command is shown and logged: with its secrets hidden, like the log's argv.
+    let mut shown = j.fact.clone();
+    shown.argv = log::redact_argv(&shown.argv);
     let a = Approval {
         id: short_id(&hash, &locked.store.approvals),
         fact_hash: hash,
-        command: crate::refusal::command_line(&j.fact),
+        command: crate::refusal::command_line(&shown),
         cwd: subject.cwd,
         pane: subject.pane,
         incarnation: subject.incarnation,
@@ -387,6 +392,11 @@ pub fn on_ask(j: &crate::judge::Judgement, now: u64) -> AskOutcome {
         expires_at: now.saturating_add(j.settings.approvals.ttl.0.as_secs()),
         state: State::Pending,
     };
+    // A storm of refusals (the breaker off) must not grow the file without bound.
+    while locked.store.approvals.len() >= MAX_LIVE {
+        let old = locked.store.approvals.remove(0);
+        let _ = log_step(&dir, "shim", &old, "expire");
+    }
     locked.store.approvals.push(a.clone());
     if let Err(e) = locked.save() {
         return AskOutcome::Refuse(None, Some(e.to_string()));

@@ -72,7 +72,11 @@ pub fn action(kind: ActionKind, change: &str, subject: &str) -> LoggedAction {
 ///
 /// # Errors
 /// The log's own error, as a `failsafe: warning: …` line for the human.
-pub fn append(config_dir: &Path, rec: DecisionRecord) -> Result<(), String> {
+pub fn append(config_dir: &Path, mut rec: DecisionRecord) -> Result<(), String> {
+    if let Some(a) = &mut rec.action {
+        a.subject = log::redact_text(&a.subject);
+        a.reason = log::redact_text(&a.reason);
+    }
     let settings: LogSettings = Settings::load(config_dir)
         .map(|s| s.log)
         .unwrap_or_default();

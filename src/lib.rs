@@ -16,6 +16,7 @@ pub mod facts;
 pub mod fsutil;
 pub mod human;
 pub mod judge;
+pub mod lockdown;
 pub mod log;
 pub mod mode;
 pub mod policy;

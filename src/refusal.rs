@@ -111,12 +111,16 @@ pub enum Cause {
     Ask,
     /// A user or repo rule, or self-protection: neither mode nor approval lifts it.
     Policy,
+    /// The pane is locked down (by a human or the circuit breaker).
+    Lockdown,
 }
 
 /// The cause of `r`.
 fn cause_of(r: &Reason, mode: Mode) -> Cause {
     let id = r.id.as_str();
-    if id.starts_with(FAILSAFE_ID_PREFIX) {
+    if id.starts_with("lockdown.") {
+        Cause::Lockdown
+    } else if id.starts_with(FAILSAFE_ID_PREFIX) {
         Cause::OwnFailure
     } else if id.starts_with("target.") || id.starts_with("uncertain.") {
         Cause::BrokenInput
@@ -175,6 +179,17 @@ fn remedies(j: &Judgement, ask: Option<&Pending>) -> Vec<String> {
     let mode = j.fact.mode;
     let mut out = Vec::new();
     let causes: Vec<(Cause, &Reason)> = reasons.iter().map(|r| (cause_of(r, mode), r)).collect();
+    if let Some((_, r)) = causes.iter().find(|(c, _)| *c == Cause::Lockdown) {
+        let scope = if r.location.ends_with(crate::lockdown::ALL) {
+            "--all".to_string()
+        } else {
+            format!("--pane {}", shell_words::quote(&j.fact.pane))
+        };
+        out.push(format!(
+            "allow:  only a human can lift the lockdown, from their own terminal: `failsafe lockdown --off {scope}`"
+        ));
+        return out;
+    }
     let broken: Vec<&Reason> = causes
         .iter()
         .filter(|(c, _)| matches!(c, Cause::OwnFailure | Cause::BrokenInput))

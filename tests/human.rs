@@ -147,7 +147,7 @@ impl Drop for Tmux {
 
 fn wait_for(path: &Path) -> String {
     let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(10) {
+    while start.elapsed() < Duration::from_secs(30) {
         if let Ok(text) = std::fs::read_to_string(path) {
             if text.ends_with('\n') {
                 return text;
@@ -339,6 +339,7 @@ fn a_forged_approvals_file_grants_nothing() {
 #[test]
 fn parallel_shims_use_a_grant_once_and_lose_no_request() {
     let sb = Sandbox::new();
+    sb.config_toml("[breaker]\nenabled = false\n");
     sb.write_mode();
     // Parallel requests for different commands: every one gets its own id.
     let ids: Vec<String> = std::thread::scope(|s| {
@@ -413,4 +414,81 @@ fn a_broken_config_asks_a_human_to_fix_it_and_never_suggests_write_mode() {
         !run.stderr().contains("failsafe approve"),
         "no approval for a broken config",
     );
+}
+
+#[test]
+fn a_lockdown_refuses_everything_until_a_human_lifts_it() {
+    let sb = Sandbox::new();
+    sb.failsafe_guarded()
+        .args(["lockdown", "--off", "--pane", "test-pane"])
+        .run()
+        .assert_code(77);
+    sb.failsafe()
+        .args(["lockdown", "--pane", "test-pane", "--reason", "incident"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("lockdown.human")
+        .assert_stderr_contains("incident")
+        .assert_stderr_contains("`failsafe lockdown --off --pane test-pane`")
+        .assert_not_ran("kubectl");
+    sb.failsafe()
+        .args(["lockdown", "--list"])
+        .run()
+        .assert_stdout_contains("test-pane  by human  incident");
+    sb.failsafe()
+        .args(["lockdown", "--off", "--pane", "test-pane"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
+    sb.failsafe()
+        .args(["lockdown", "--all"])
+        .run()
+        .assert_code(0);
+    sb.tool("git")
+        .args(["status"])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("--off --all");
+    let log = sb.failsafe().args(["log"]).run();
+    log.assert_stdout_contains("on test-pane (reason: incident)")
+        .assert_stdout_contains("off test-pane")
+        .assert_stdout_contains("on every pane");
+}
+
+#[test]
+fn the_circuit_breaker_locks_a_pane_that_keeps_being_refused() {
+    let sb = Sandbox::new();
+    sb.config_toml("[breaker]\nrefusals = 3\nwindow = \"1m\"\n");
+    for _ in 0..2 {
+        sb.tool("kubectl")
+            .args(["delete", "deploy", "web"])
+            .run()
+            .assert_blocked();
+    }
+    sb.tool("kubectl")
+        .args(["delete", "deploy", "web"])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("this pane is now locked down: 3 refusals within 1m");
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_blocked()
+        .assert_stderr_contains("lockdown.breaker")
+        .assert_stderr_contains("failsafe lockdown --off --pane test-pane");
+    sb.failsafe()
+        .args(["lockdown", "--off"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
 }

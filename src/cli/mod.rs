@@ -8,6 +8,7 @@ mod doctor;
 mod explain;
 mod guard;
 mod inspect;
+mod lockdown;
 mod logs;
 mod modes;
 mod setup;
@@ -135,6 +136,30 @@ pub enum Command {
         /// List pending requests and unused grants (command, target, rule, pane, age).
         #[arg(long, conflicts_with_all = ["id", "deny"])]
         list: bool,
+        /// `--json`.
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Refuse every guarded command in a pane (or all panes) until a human lifts it.
+    #[command(
+        after_help = "Examples:\n  failsafe lockdown --pane %3 --reason 'looping on deletes'\n  failsafe lockdown --all\n  failsafe lockdown --off --pane %3\n  failsafe lockdown --list"
+    )]
+    Lockdown {
+        /// `--pane` (default: this terminal's own).
+        #[command(flatten)]
+        pane: PaneArg,
+        /// Every pane.
+        #[arg(long, conflicts_with = "pane")]
+        all: bool,
+        /// Lift the lockdown instead.
+        #[arg(long)]
+        off: bool,
+        /// Show which panes are locked down.
+        #[arg(long, conflicts_with_all = ["off", "all"])]
+        list: bool,
+        /// Why, in a few words (kept in the log and shown in refusals).
+        #[arg(long)]
+        reason: Option<String>,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -385,6 +410,14 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, write, json } => modes::toggle(pane.pane, write, json.json),
         Command::Trust { action } => trust::run(action),
+        Command::Lockdown {
+            pane,
+            all,
+            off,
+            list,
+            reason,
+            json,
+        } => lockdown::run(pane.pane, all, off, list, reason, json.json),
         Command::Approve {
             id,
             deny,
