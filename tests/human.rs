@@ -183,11 +183,23 @@ fn a_new_tmux_server_does_not_inherit_the_old_servers_write_mode() {
             "{set_cmd}{fs} mode get --json > {}.tmp; mv {0}.tmp {0}; sleep 30",
             out.display()
         );
-        let status = tmux
-            .cmd(&sb)
-            .args(["new-session", "-d", "-x", "80", "-y", "20", &script])
-            .status();
-        assert!(status.is_ok_and(|s| s.success()), "tmux new-session failed");
+        // The previous server may still be shutting down: try for a few seconds.
+        let mut last = String::new();
+        let started = (0..50).any(|_| {
+            let o = tmux
+                .cmd(&sb)
+                .args(["new-session", "-d", "-x", "80", "-y", "20", &script])
+                .output();
+            let ok = o.as_ref().is_ok_and(|o| o.status.success());
+            if !ok {
+                last = o
+                    .map(|o| String::from_utf8_lossy(&o.stderr).into_owned())
+                    .unwrap_or_default();
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            ok
+        });
+        assert!(started, "tmux new-session failed: {last}");
         let text = wait_for(out);
         drop(tmux);
         serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default()
