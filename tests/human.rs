@@ -504,3 +504,31 @@ fn the_circuit_breaker_locks_a_pane_that_keeps_being_refused() {
         .run()
         .assert_code(0);
 }
+
+#[test]
+fn the_report_says_what_changed_and_who_enabled_it() {
+    let sb = Sandbox::new();
+    sb.failsafe()
+        .args(["mode", "set", "rw", "--for", "10m", "--reason", "rollout"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["get", "pods"])
+        .run()
+        .assert_code(0);
+    sb.tool("kubectl")
+        .args(["scale", "deploy", "web", "--replicas=3"])
+        .run()
+        .assert_code(0);
+    let md = sb.failsafe().args(["report", "--since", "1h"]).run();
+    md.assert_code(0)
+        .assert_stdout_contains("## What changed")
+        .assert_stdout_contains("kubectl scale deploy web '--replicas=3'")
+        .assert_stdout_contains("read → write test-pane")
+        .assert_stdout_contains("(reason: rollout)")
+        .assert_stdout_contains("## Human actions");
+    md.check(
+        !md.stdout().contains("| `kubectl get pods` | - | test-pane"),
+        "reads are not changes",
+    );
+}

@@ -18,6 +18,7 @@
 #[cfg(test)]
 mod bench;
 mod chain;
+mod changes;
 #[cfg(test)]
 mod fixtures;
 mod html;
