@@ -84,3 +84,14 @@ pub fn append(config_dir: &Path, mut rec: DecisionRecord) -> Result<(), String> 
         format!("failsafe: warning: this change was not logged: {e}\n  help:   fix the decision log (`failsafe log verify`) so changes leave a trace\n")
     })
 }
+
+/// Logs a shim install or removal (`change`: `install` or `uninstall`) of `tools` in
+/// `dir` to this process's config dir; a failure to log is a warning on stderr.
+pub fn log_shims(change: &str, dir: &Path, tools: &str) {
+    let mut action = action(ActionKind::Shims, change, &dir.display().to_string());
+    action.reason = tools.to_string();
+    let config_dir = crate::config::process_config_dir();
+    if let Err(warning) = append(&config_dir, record("human", "", action)) {
+        crate::cli::err(&warning);
+    }
+}

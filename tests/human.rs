@@ -532,3 +532,31 @@ fn the_report_says_what_changed_and_who_enabled_it() {
         "reads are not changes",
     );
 }
+
+#[test]
+fn shim_installs_and_trust_changes_are_logged() {
+    let sb = Sandbox::new();
+    let dir = sb.root.join("more-shims");
+    sb.failsafe()
+        .args(["install-shims", "--tools", "kubectl", "--dir"])
+        .arg(&dir)
+        .run()
+        .assert_code(0);
+    sb.failsafe()
+        .args(["uninstall-shims", "--dir"])
+        .arg(&dir)
+        .run()
+        .assert_code(0);
+    let repo = sb.git_repo("app");
+    let policy = sb.repo_policy(&repo, "package failsafe.repo\n\nimport rego.v1\n");
+    sb.failsafe()
+        .args(["trust", "add"])
+        .arg(&policy)
+        .run()
+        .assert_code(0);
+    let log = sb.failsafe().args(["log"]).run();
+    log.assert_stdout_contains(&format!("install {}", dir.display()))
+        .assert_stdout_contains(&format!("uninstall {}", dir.display()))
+        .assert_stdout_contains("add ");
+    sb.failsafe().args(["log", "verify"]).run().assert_code(0);
+}

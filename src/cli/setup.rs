@@ -127,6 +127,7 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
         dir.display(),
         dir.display()
     ));
+    crate::human::log_shims("install", &dir, &wanted.join(", "));
     exit::OK
 }
 
@@ -167,6 +168,7 @@ pub fn uninstall_shims(dir: Option<PathBuf>) -> i32 {
         dir.display(),
         removed.join(", ")
     ));
+    crate::human::log_shims("uninstall", &dir, &removed.join(", "));
     exit::OK
 }
 
