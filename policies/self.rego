@@ -11,6 +11,7 @@ human_only := {
 	"trust": "add|remove",
 	"approve": "",
 	"lockdown": "",
+	"watch": "",
 	"install-shims": "",
 	"uninstall-shims": "",
 }

@@ -560,3 +560,54 @@ fn shim_installs_and_trust_changes_are_logged() {
         .assert_stdout_contains("add ");
     sb.failsafe().args(["log", "verify"]).run().assert_code(0);
 }
+
+/// `capture-pane` output of the tmux server's only pane, polled until `want` shows.
+fn capture_until(tmux: &Tmux, sb: &Sandbox, want: &str) -> String {
+    let start = Instant::now();
+    let mut screen = String::new();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Ok(o) = tmux.cmd(sb).args(["capture-pane", "-p"]).output() {
+            screen = String::from_utf8_lossy(&o.stdout).into_owned();
+            if screen.contains(want) {
+                return screen;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("`{want}` never showed in the watch pane:\n{screen}");
+}
+
+#[test]
+fn watch_approves_a_pending_ask_with_a_key() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("skipped: tmux is not installed (scripts/test.sh installs it)");
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write_mode();
+    let refused = sb.tool("kubectl").args(["delete", "ns", "scratch"]).run();
+    let id = approval_id(&refused.stderr()).unwrap_or_default();
+    assert!(!id.is_empty(), "{}", refused.stderr());
+    let tmux = Tmux {
+        socket: format!("failsafe-watch-{}", std::process::id()),
+        tmpdir: sb.root.clone(),
+    };
+    let watch = format!("NO_COLOR=1 {} watch", exe().display());
+    let ok = tmux
+        .cmd(&sb)
+        .args(["new-session", "-d", "-x", "100", "-y", "30", &watch])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "tmux new-session failed");
+    let screen = capture_until(&tmux, &sb, &id);
+    assert!(screen.contains("kubectl delete ns scratch"), "{screen}");
+    assert!(screen.contains("pending approvals"), "{screen}");
+    let _ = tmux.cmd(&sb).args(["send-keys", "a"]).status();
+    capture_until(&tmux, &sb, &format!("approved {id} once"));
+    sb.tool("kubectl")
+        .args(["delete", "ns", "scratch"])
+        .run()
+        .assert_code(0)
+        .assert_ran("kubectl", &["delete", "ns", "scratch"]);
+    let _ = tmux.cmd(&sb).args(["send-keys", "q"]).status();
+}

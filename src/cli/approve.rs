@@ -52,18 +52,21 @@ fn age(secs: u64) -> String {
     humantime::format_duration(Duration::from_secs(secs)).to_string()
 }
 
-fn answer(dir: &std::path::Path, id: &str, grant: bool, json: bool) -> i32 {
+/// Grants (or denies) the pending request `id`: updates the file under its lock and
+/// writes the log record. The caller has checked the context is not guarded.
+///
+/// # Errors
+/// The message for the human when there is no such pending request, or the file or
+/// the log cannot be written (a grant missing from the log would not be honoured).
+pub fn decide(dir: &std::path::Path, id: &str, grant: bool) -> Result<approvals::Approval, String> {
     let ttl = Settings::load(dir)
         .map(|s| s.approvals.ttl.0)
         .unwrap_or(Duration::from_secs(600));
     let now = now_secs();
-    let mut locked = match approvals::lock(dir) {
-        Ok(l) => l,
-        Err(e) => return fail(&e),
-    };
+    let mut locked = approvals::lock(dir).map_err(|e| e.to_string())?;
     locked.sweep(now);
     let Some(a) = locked.find(id).filter(|a| a.state == State::Pending) else {
-        return fail(&ApprovalError::Unknown { id: id.to_string() });
+        return Err(ApprovalError::Unknown { id: id.to_string() }.to_string());
     };
     if grant {
         a.state = State::Granted;
@@ -72,17 +75,27 @@ fn answer(dir: &std::path::Path, id: &str, grant: bool, json: bool) -> i32 {
         a.state = State::Denied;
     }
     let a = a.clone();
-    if let Err(e) = locked.save() {
-        return fail(&e);
-    }
+    locked.save().map_err(|e| e.to_string())?;
     let change = if grant { "grant" } else { "deny" };
-    if let Err(warning) = approvals::log_step(dir, "human", &a, change) {
-        err(&warning);
-        if grant {
-            err("failsafe: the grant is not in the log, so the shim will not honour it\n");
+    match approvals::log_step(dir, "human", &a, change) {
+        Err(warning) if grant => Err(format!(
+            "{}the grant is not in the log, so the shim will not honour it",
+            warning.trim_start_matches("failsafe: ")
+        )),
+        _ => Ok(a),
+    }
+}
+
+fn answer(dir: &std::path::Path, id: &str, grant: bool, json: bool) -> i32 {
+    let a = match decide(dir, id, grant) {
+        Ok(a) => a,
+        Err(message) => {
+            err(&format!(
+                "failsafe: {message}\n  help:   `failsafe approve --list` shows what is waiting\n"
+            ));
             return exit::NO;
         }
-    }
+    };
     if json {
         out(&json_text(&serde_json::json!({
             "id": a.id, "state": a.state.as_str(), "command": a.command, "pane": a.pane,
@@ -94,7 +107,7 @@ fn answer(dir: &std::path::Path, id: &str, grant: bool, json: bool) -> i32 {
             a.command,
             a.pane,
             a.cwd,
-            age(ttl.as_secs())
+            age(a.expires_at.saturating_sub(now_secs()))
         ));
     } else {
         out(&format!("denied `{}` (pane {})\n", a.command, a.pane));

@@ -14,6 +14,7 @@ mod modes;
 mod setup;
 mod testing;
 mod trust;
+mod watch;
 
 use crate::exit;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -164,6 +165,11 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Watch every pane's decisions live; approve, deny or lock down with a key.
+    #[command(
+        after_help = "Keys: ↑/↓ select a pending approval, a approve, d deny, l lock its pane down, q quit.\nExample:\n  failsafe watch"
+    )]
+    Watch,
     /// Trust a repo policy file by path and content hash, so its overrides apply.
     #[command(
         after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list"
@@ -410,6 +416,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Mode { action } => modes::run_mode(action),
         Command::Toggle { pane, write, json } => modes::toggle(pane.pane, write, json.json),
         Command::Trust { action } => trust::run(action),
+        Command::Watch => watch::run(),
         Command::Lockdown {
             pane,
             all,

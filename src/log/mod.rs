@@ -44,6 +44,11 @@ pub use share::Scrubber;
 pub use store::{append, LOG_FILE_NAME};
 pub use time::{format_time, now};
 
+/// A record in a few words: the command as typed, or what a human did.
+pub fn describe(record: &DecisionRecord) -> String {
+    render::command_line(record)
+}
+
 /// One decision, as one line of `decisions.jsonl`.
 ///
 /// Fields are written in this order, `hash` last; what the hash covers is described on
