@@ -128,6 +128,37 @@ pub(crate) fn changes(records: &[DecisionRecord]) -> Vec<ChangeRow> {
     rows
 }
 
+/// A command failsafe refused because it could not check something itself (a broken
+/// config, spec or policy, an internal error: rule ids `failsafe.*`).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct FailureRow {
+    pub(crate) time: String,
+    pub(crate) command: String,
+    pub(crate) pane: String,
+    pub(crate) rule: String,
+    pub(crate) reason: String,
+}
+
+/// failsafe's own failures, newest first.
+pub(crate) fn failures(records: &[DecisionRecord]) -> Vec<FailureRow> {
+    let mut rows: Vec<FailureRow> = records
+        .iter()
+        .filter(|r| r.action.is_none())
+        .filter_map(|r| {
+            let f = r.reasons.iter().find(|x| x.id.starts_with("failsafe."))?;
+            Some(FailureRow {
+                time: r.time.clone(),
+                command: command_line(r),
+                pane: r.pane.clone(),
+                rule: f.id.clone(),
+                reason: f.reason.clone(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.time.cmp(&a.time));
+    rows
+}
+
 /// Every human action, newest first.
 pub(crate) fn actions(records: &[DecisionRecord]) -> Vec<ActionRow> {
     let mut rows: Vec<ActionRow> = records

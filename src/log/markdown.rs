@@ -91,6 +91,20 @@ fn changed(out: &mut String, s: &Summary) {
             );
         }
     }
+    if !s.failures.is_empty() {
+        out.push_str("\n## failsafe's own failures\n\nThese were refused because failsafe could not check something; a human must fix the cause.\n\n| time | command | pane | rule | reason |\n|---|---|---|---|---|\n");
+        for f in s.failures.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                short_time(&f.time),
+                code(&f.command),
+                cell(&f.pane),
+                code(&f.rule),
+                cell(&f.reason)
+            );
+        }
+    }
     if !s.human_actions.is_empty() {
         out.push_str("\n## Human actions\n\n| time | kind | what | pane |\n|---|---|---|---|\n");
         for a in s.human_actions.iter().take(REFUSALS_SHOWN) {

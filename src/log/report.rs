@@ -130,11 +130,13 @@ pub fn report_at(
     };
     let changes = super::changes::changes(&window);
     let human_actions = super::changes::actions(&window);
+    let failures = super::changes::failures(&window);
     let decisions: Vec<DecisionRecord> =
         window.into_iter().filter(|r| r.action.is_none()).collect();
     let mut summary = Summary::build(&decisions, from, to, since, scrubber.is_some());
     summary.changes = changes;
     summary.human_actions = human_actions;
+    summary.failures = failures;
     match format {
         ReportFormat::Md => markdown::render(&summary),
         ReportFormat::Json => serde_json::to_string_pretty(&summary)
@@ -169,6 +171,8 @@ pub(crate) struct Summary {
     pub(crate) changes: Vec<super::changes::ChangeRow>,
     /// Mode changes, trust changes, approval steps, lockdowns, newest first.
     pub(crate) human_actions: Vec<super::changes::ActionRow>,
+    /// Commands refused because failsafe itself could not check something.
+    pub(crate) failures: Vec<super::changes::FailureRow>,
 }
 
 /// One decision made outside the installed set-up (a record with `escape`).
@@ -374,6 +378,7 @@ impl Summary {
             escapes,
             changes: Vec::new(),
             human_actions: Vec::new(),
+            failures: Vec::new(),
         }
     }
 }
