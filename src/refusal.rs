@@ -224,8 +224,13 @@ fn remedies(j: &Judgement, ask: Option<&Pending>) -> Vec<String> {
             _ => {}
         }
         if mode == Mode::Read && causes.iter().any(|(c, _)| *c == Cause::ReadMode) {
+            let or = if out.iter().any(|l| l.starts_with("allow:")) {
+                "or "
+            } else {
+                ""
+            };
             out.push(format!(
-                "allow:  or a human can give this pane write mode for a while: `{}`",
+                "allow:  {or}a human can give this pane write mode for a while, from their own terminal: `{}`",
                 write_mode_command(j)
             ));
         }
