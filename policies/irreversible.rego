@@ -1,6 +1,6 @@
-# The write-mode safety net: the few commands nobody can take back ask a human in every
-# mode, write mode included (docs/policies.md, "The safety net"). In read mode the
-# read-mode policies already block them. Switched off with `[safety_net] enabled = false`
+# The write-mode safety net: the few commands nobody can take back ask a human in write
+# mode too (docs/policies.md, "The safety net"). In read mode the read-mode policies
+# already block them, so this file is loaded only in write mode. Switched off with `[safety_net] enabled = false`
 # in config.toml; lifted like any bundled rule by a user's or trusted repo's
 # allow_override. Loaded only for the verbs that can fire (src/policy/bundled.rs).
 package failsafe.bundled.irreversible

@@ -19,8 +19,8 @@ pub enum Scope {
     WhenUncertain,
     /// Only when the target itself is uncertain (`target.uncertain`), in every mode.
     WhenTargetUncertain,
-    /// The write-mode safety net: in every mode, for the verbs of
-    /// [`SAFETY_NET_VERBS`] (every aws command).
+    /// The write-mode safety net: in write mode (read mode already blocks all it asks
+    /// for), for the verbs of [`SAFETY_NET_VERBS`] (every aws command).
     SafetyNet,
 }
 
@@ -187,7 +187,10 @@ impl BundledPolicy {
         let tool_matches = match (self.tool, a.mode) {
             (Some("failsafe"), _) => a.tool == "failsafe",
             (None, _) if self.scope == Scope::WhenTargetUncertain => true,
-            (None, _) if self.scope == Scope::SafetyNet => true,
+            // In read mode the read-mode policies already block everything the net
+            // asks for, so it is loaded only where it changes a decision.
+            (None, Mode::Write) if self.scope == Scope::SafetyNet => true,
+            (None, Mode::Read) if self.scope == Scope::SafetyNet => false,
             (Some(t), Mode::Read) => t == a.tool,
             (None, Mode::Read) => true,
             (_, Mode::Write) => false,
@@ -242,15 +245,11 @@ mod tests {
         assert!(paths(&read("git", "status", false)).is_empty());
         assert_eq!(
             paths(&read("git", "push", false)),
-            vec!["bundled/git/push.rego", "bundled/irreversible.rego"]
+            vec!["bundled/git/push.rego"]
         );
         assert_eq!(
             paths(&read("git", "reset", true)),
-            vec![
-                "bundled/git/local-changes.rego",
-                "bundled/uncertain.rego",
-                "bundled/irreversible.rego"
-            ]
+            vec!["bundled/git/local-changes.rego", "bundled/uncertain.rego"]
         );
         assert_eq!(
             paths(&read("kubectl", "get", false)),
@@ -342,7 +341,11 @@ mod tests {
                         uncertain,
                         target_uncertain: uncertain,
                     };
-                    if policy.applies(&a) || policy.scope == Scope::Always {
+                    // The safety net is not loaded in read mode at all (see `applies`).
+                    if policy.applies(&a)
+                        || policy.scope == Scope::Always
+                        || policy.scope == Scope::SafetyNet
+                    {
                         continue;
                     }
                     let chain = Chain {
