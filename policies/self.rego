@@ -12,6 +12,7 @@ human_only := {
 	"trust": "add|remove",
 	"approve": "",
 	"lockdown": "",
+	"watch": "",
 	"install-shims": "",
 	"uninstall-shims": "",
 }

@@ -215,6 +215,124 @@ pub struct Settings {
     /// How an `ask` decision is answered in shim mode.
     #[serde(default)]
     pub ask: AskSettings,
+    /// Limits on write mode (`[mode]`).
+    #[serde(default)]
+    pub mode: ModeSettings,
+    /// The write-mode safety net (`[safety_net]`).
+    #[serde(default)]
+    pub safety_net: SafetyNetSettings,
+    /// One-shot approvals (`[approvals]`).
+    #[serde(default)]
+    pub approvals: ApprovalSettings,
+    /// The circuit breaker (`[breaker]`).
+    #[serde(default)]
+    pub breaker: BreakerSettings,
+}
+
+/// A length of time written the human way in config.toml (`30m`, `2h`, `1h 30m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Span(pub std::time::Duration);
+
+impl TryFrom<String> for Span {
+    type Error = String;
+    fn try_from(text: String) -> Result<Span, String> {
+        humantime::parse_duration(&text)
+            .map(Span)
+            .map_err(|e| format!("`{text}` is not a duration like 30m or 2h: {e}"))
+    }
+}
+
+impl From<Span> for String {
+    fn from(s: Span) -> String {
+        humantime::format_duration(s.0).to_string()
+    }
+}
+
+/// `[mode]`: how long write mode may last.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModeSettings {
+    /// The `--for` used when write mode is set without one.
+    #[serde(default)]
+    pub default_for: Option<Span>,
+    /// The longest `--for` accepted.
+    #[serde(default)]
+    pub max_for: Option<Span>,
+    /// Refuse to set write mode without a duration (given or `default_for`).
+    #[serde(default)]
+    pub require_for: bool,
+}
+
+/// `[safety_net]`: the bundled `irreversible` policy, active in every mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafetyNetSettings {
+    /// On by default; `false` switches the safety net off.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+impl Default for SafetyNetSettings {
+    fn default() -> Self {
+        SafetyNetSettings { enabled: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[approvals]`: one-shot approvals of `ask` decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalSettings {
+    /// How long a pending request, and a grant, stays usable (default 10m).
+    #[serde(default = "ten_minutes")]
+    pub ttl: Span,
+}
+
+impl Default for ApprovalSettings {
+    fn default() -> Self {
+        ApprovalSettings { ttl: ten_minutes() }
+    }
+}
+
+fn ten_minutes() -> Span {
+    Span(std::time::Duration::from_secs(600))
+}
+
+/// `[breaker]`: lock a pane down after too many refusals in a short time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakerSettings {
+    /// On by default.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// How many refusals trip the breaker (default 5).
+    #[serde(default = "five")]
+    pub refusals: u32,
+    /// Within how long (default 2m).
+    #[serde(default = "two_minutes")]
+    pub window: Span,
+}
+
+impl Default for BreakerSettings {
+    fn default() -> Self {
+        BreakerSettings {
+            enabled: true,
+            refusals: five(),
+            window: two_minutes(),
+        }
+    }
+}
+
+fn five() -> u32 {
+    5
+}
+
+fn two_minutes() -> Span {
+    Span(std::time::Duration::from_secs(120))
 }
 
 /// `[git]` in config.toml.
@@ -421,6 +539,18 @@ mod tests {
         assert!(s
             .as_ref()
             .is_ok_and(|s| s.git.protected_branches == vec!["dev"] && s.log.required));
+        let human = Settings::parse(
+            p,
+            "[mode]\nmax_for = \"1h 30m\"\nrequire_for = true\n[safety_net]\nenabled = false\n",
+        )
+        .map_err(|e| e.to_string());
+        assert!(human.as_ref().is_ok_and(|s| s.mode.max_for
+            == Some(Span(std::time::Duration::from_secs(5400)))
+            && !s.safety_net.enabled
+            && s.approvals.ttl.0.as_secs() == 600));
+        let span =
+            Settings::parse(p, "[mode]\ndefault_for = \"soon\"\n").map_err(|e| e.to_string());
+        assert!(span.is_err_and(|e| e.contains("soon")));
         let bad = Settings::parse(p, "[gti]\nx = 1\n").map_err(|e| e.to_string());
         assert!(bad.is_err_and(|e| e.contains("config.toml")));
         assert_eq!(Settings::default().git.protected_branches.len(), 8);

@@ -298,15 +298,16 @@ pub fn judge_with_env(req: Request, assignments: &[(String, String)]) -> Judgeme
         }
     };
     let pane = mode::pane_id(&config::process_env);
+    let reading = mode::read_mode(&config_dir, &pane);
     let mode = match req.mode {
         Some(m) => m,
         None => {
-            let reading = mode::read_mode(&config_dir, &pane);
-            notes.extend(reading.problem);
+            notes.extend(reading.problem.clone());
             reading.mode
         }
     };
     let mut ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
+    ctx.ticket = reading.ticket().to_string();
     for (name, value) in assignments {
         ctx.env.insert(name.clone(), value.clone());
     }

@@ -8,13 +8,16 @@
 //! Data flows one way: argv → [`facts`] → [`policy`] → decision → [`shim`] (exec or
 //! refuse).
 
+pub mod approvals;
 pub mod cli;
 pub mod config;
 pub mod exit;
 pub mod facts;
 pub mod fsutil;
 pub mod hook;
+pub mod human;
 pub mod judge;
+pub mod lockdown;
 pub mod log;
 pub mod mode;
 pub mod pathfind;

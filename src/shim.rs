@@ -81,12 +81,14 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         ));
         return exit::TOOL_NOT_FOUND;
     };
-    let judgement = judge::judge(Request {
+    let mut judgement = judge::judge(Request {
         binary: binary.to_string(),
         argv: argv.clone(),
         source: Source::Shim,
         mode: None,
     });
+    let pane = crate::mode::PaneId::new(&judgement.fact.pane);
+    let locked = lock_down(&mut judgement, &pane);
     let recorded = match &sealed {
         Some(s) => s.record(&judgement),
         None => crate::record::record(&judgement),
@@ -109,9 +111,69 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         }
         return exec_real(&real, &exec_argv, depth);
     }
-    eprint(&refusal::render(&judgement));
+    // Approvals are read only here, for an ask or a read-mode block (see
+    // crate::approvals), never for a command that runs.
+    let mut ask = None;
+    if refusal::approvable(&judgement) {
+        match crate::approvals::on_ask(&judgement, crate::mode::now_secs()) {
+            crate::approvals::AskOutcome::Run => {
+                eprint(&log_warning);
+                if let Some(s) = sealed {
+                    eprint(&s.exec(&real, &exec_argv, depth));
+                    return exit::BLOCKED;
+                }
+                return exec_real(&real, &exec_argv, depth);
+            }
+            crate::approvals::AskOutcome::Refuse(pending, problem) => {
+                ask = Some((pending, problem))
+            }
+        }
+    }
+    eprint(&refusal::render_with(&judgement, ask.as_ref()));
     eprint(&log_warning);
+    if !locked {
+        let now = crate::mode::now_secs();
+        let breaker = &judgement.settings.breaker;
+        if crate::lockdown::count_refusal(&judgement.config_dir, &pane, breaker, now) {
+            eprint(&format!(
+                "failsafe: this pane is now locked down: {} refusals within {}\n  reason: an agent that keeps running into refusals is stopped until a human looks\n  allow:  only a human can lift it, from their own terminal: `failsafe lockdown --off --pane {}`\n",
+                breaker.refusals,
+                humantime::format_duration(breaker.window.0),
+                crate::quote::word(pane.as_str())
+            ));
+        }
+    }
     exit::BLOCKED
+}
+
+/// Turns the judgement into a block when the pane (or every pane) is locked down.
+/// Returns whether it is.
+fn lock_down(j: &mut Judgement, pane: &crate::mode::PaneId) -> bool {
+    let Some((file, l)) = crate::lockdown::active(&j.config_dir, pane) else {
+        return false;
+    };
+    let (id, who) = match l.by {
+        crate::lockdown::By::Human => ("lockdown.human", "a human"),
+        crate::lockdown::By::Breaker => ("lockdown.breaker", "the circuit breaker"),
+    };
+    let why = if l.reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", l.reason)
+    };
+    j.decision.verdict = Verdict::Block;
+    j.decision.reasons.insert(
+        0,
+        crate::policy::Reason {
+            id: id.to_string(),
+            reason: format!("{who} locked this pane down{why}; every guarded command is refused"),
+            effect: crate::policy::Effect::Block,
+            layer: crate::policy::Layer::Bundled,
+            location: file.display().to_string(),
+            package: String::new(),
+        },
+    );
+    true
 }
 
 /// Replaces this process with the real tool. Returns only if exec failed.

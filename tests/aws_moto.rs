@@ -310,7 +310,7 @@ fn target_examples() {
         .filter(|p| p.extension().is_some_and(|x| x == "rego"))
         .collect();
     files.sort();
-    assert_eq!(files.len(), 3, "{files:?}");
+    assert_eq!(files.len(), 4, "{files:?}");
     let sb = Sandbox::new();
     sb.failsafe()
         .args(["validate", "--strict"])
@@ -333,7 +333,7 @@ fn target_examples() {
         .arg(root.join("tests/fixtures/targets"))
         .run();
     run.assert_code(0)
-        .assert_stdout_contains("14 passed, 0 failed");
+        .assert_stdout_contains("16 passed, 0 failed");
 }
 
 impl World {

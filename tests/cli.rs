@@ -173,7 +173,7 @@ fn explain_mode_flag_overrides_the_pane() {
     let run = sb
         .failsafe()
         .args([
-            "explain", "--mode", "rw", "--json", "--", "kubectl", "delete", "ns", "x",
+            "explain", "--mode", "rw", "--json", "--", "kubectl", "delete", "deploy", "x",
         ])
         .run();
     run.assert_code(0);
@@ -645,14 +645,14 @@ fn a_repo_block_applies_even_untrusted_and_in_write_mode() {
     let policy = sb.repo_policy(&repo, text);
     let line = line_of(text, "repo.keep-prod");
     sb.tool("kubectl")
-        .args(["delete", "ns", "prod"])
+        .args(["delete", "deploy", "prod"])
         .cwd(&repo)
         .run()
         .assert_blocked()
         .assert_not_ran("kubectl")
         .assert_stderr_contains(&format!("repo.keep-prod at {}:{line}", policy.display()));
     sb.tool("kubectl")
-        .args(["delete", "ns", "dev"])
+        .args(["delete", "deploy", "dev"])
         .cwd(&repo)
         .run()
         .assert_code(0);

@@ -253,6 +253,7 @@ fn run_file(name: &str) -> usize {
             mode: case.mode,
             pane: "corpus".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         };
         let binary = case.argv[0].clone();
         let req = Request {
@@ -305,6 +306,7 @@ fn run_file(name: &str) -> usize {
 #[case("helm.txt", 50)]
 #[case("terraform.txt", 60)]
 #[case("aws.txt", 90)]
+#[case("irreversible.txt", 60)]
 fn corpus(#[case] file: &str, #[case] at_least: usize) {
     let n = run_file(file);
     assert!(

@@ -103,7 +103,7 @@ fn the_current_context_counts_when_no_context_flag_is_given() {
         .assert_blocked()
         .assert_stderr_contains("user.prod-read-only");
     sb.tool("kubectl")
-        .args(["--context", "dev", "delete", "ns", "payments"])
+        .args(["--context", "dev", "delete", "deploy", "payments"])
         .run()
         .assert_code(0);
 }

@@ -98,9 +98,20 @@ fn push_of_an_unprotected_branch_is_allowed_and_lands() {
 }
 
 #[test]
-fn write_mode_lets_the_force_push_through() {
+fn write_mode_asks_before_a_force_push_to_main_unless_the_safety_net_is_off() {
     let w = world();
     w.sb.write_mode();
+    let asked =
+        w.sb.tool("git")
+            .args(["push", "-q", "--force", "origin", "main"])
+            .cwd(&w.repo)
+            .run();
+    asked
+        .assert_code(77)
+        .assert_stderr_contains("needs a human's approval")
+        .assert_stderr_contains("irreversible.git-force-push");
+    w.assert_remote_main_unchanged(&asked);
+    w.sb.config_toml("[safety_net]\nenabled = false\n");
     let local = w.sb.rev(&w.repo, "HEAD").unwrap();
     let run =
         w.sb.tool("git")

@@ -4,10 +4,15 @@
 use crate::sandbox::Sandbox;
 use std::fs;
 
+/// The decision records of the log (human actions and approval steps left out).
 fn log_lines(sb: &Sandbox) -> Vec<serde_json::Value> {
     let text = fs::read_to_string(sb.config.join("decisions.jsonl")).unwrap_or_default();
     text.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad log line {l:?}: {e}")))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l)
+                .unwrap_or_else(|e| panic!("bad log line {l:?}: {e}"))
+        })
+        .filter(|r| r.get("action").is_none())
         .collect()
 }
 
@@ -91,6 +96,13 @@ fn secrets_never_reach_the_log_but_policies_saw_them() {
 #[test]
 fn concurrent_shims_keep_one_unbroken_chain() {
     let sb = Sandbox::new();
+    // 1600 refusals in one pane would trip the circuit breaker; a user block (which no
+    // approval lifts) keeps the approval requests of read-mode refusals out of it.
+    sb.config_toml("[breaker]\nenabled = false\n");
+    sb.user_policy(
+        "no-delete.rego",
+        "package failsafe.user\n\nimport rego.v1\n\nblock contains {\"id\": \"user.no-delete\", \"reason\": \"no\"} if input.verb == \"delete\"\n",
+    );
     let workers = 8;
     let per_worker = 200;
     std::thread::scope(|s| {
@@ -192,7 +204,8 @@ fn log_and_report_read_it_back() {
         .assert_code(0)
         .assert_stdout_contains("git push --force origin main");
     let json = sb.failsafe().args(["log", "--json"]).run();
-    assert_eq!(json.stdout().lines().count(), 2);
+    // Two decisions and the approval request the refused push filed.
+    assert_eq!(json.stdout().lines().count(), 3);
     sb.failsafe()
         .args(["report", "--since", "1h"])
         .run()

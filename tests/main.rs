@@ -23,6 +23,7 @@ mod example_policy;
 mod fail_closed;
 mod git_real;
 mod hook;
+mod human;
 mod install;
 mod kubectl_real;
 mod log;

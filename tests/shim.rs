@@ -355,7 +355,7 @@ fn unknown_name_is_refused_with_the_list_of_guarded_tools(#[case] real_exists: b
 fn write_mode_lets_a_mutation_through() {
     let sb = Sandbox::new();
     sb.tool("kubectl")
-        .args(["delete", "ns", "x"])
+        .args(["delete", "deploy", "x"])
         .run()
         .assert_blocked()
         .assert_not_ran("kubectl");
@@ -364,10 +364,10 @@ fn write_mode_lets_a_mutation_through() {
         .run()
         .assert_code(0);
     sb.tool("kubectl")
-        .args(["delete", "ns", "x"])
+        .args(["delete", "deploy", "x"])
         .run()
         .assert_code(0)
-        .assert_ran("kubectl", &["delete", "ns", "x"]);
+        .assert_ran("kubectl", &["delete", "deploy", "x"]);
 }
 
 #[test]
@@ -384,10 +384,10 @@ fn a_user_policy_blocks_in_write_mode_too() {
         .assert_stderr_contains("user.no-forbidden")
         .assert_stderr_contains(&policy.display().to_string());
     sb.tool("kubectl")
-        .args(["delete", "ns", "allowed-in-write-mode"])
+        .args(["delete", "deploy", "allowed-in-write-mode"])
         .run()
         .assert_code(0)
-        .assert_ran("kubectl", &["delete", "ns", "allowed-in-write-mode"]);
+        .assert_ran("kubectl", &["delete", "deploy", "allowed-in-write-mode"]);
 }
 
 #[test]
@@ -468,13 +468,18 @@ fn suggested_commands(stderr: &str) -> Vec<String> {
 #[test]
 fn the_commands_a_refusal_suggests_work_when_pasted_in_another_terminal() {
     let sb = Sandbox::new();
-    let run = sb.tool("kubectl").args(["delete", "ns", "payments"]).run();
+    let run = sb
+        .tool("kubectl")
+        .args(["delete", "deploy", "payments"])
+        .run();
     run.assert_blocked();
     let commands = suggested_commands(&run.stderr());
     let explain = commands.iter().find(|c| c.starts_with("failsafe explain"));
-    let toggle = commands.iter().find(|c| c.starts_with("failsafe toggle"));
+    let toggle = commands
+        .iter()
+        .find(|c| c.starts_with("failsafe mode set rw"));
     let (Some(explain), Some(toggle)) = (explain, toggle) else {
-        run.fail(format!("the refusal should suggest `failsafe explain` and `failsafe toggle`, found {commands:?}"));
+        run.fail(format!("the refusal should suggest `failsafe explain` and `failsafe mode set rw`, found {commands:?}"));
     };
     // The human's own terminal: no shims on PATH, and a pane of its own.
     let human = |command: &str| {
@@ -496,10 +501,10 @@ fn the_commands_a_refusal_suggests_work_when_pasted_in_another_terminal() {
         .assert_code(0)
         .assert_stdout_contains("read → write");
     sb.tool("kubectl")
-        .args(["delete", "ns", "payments"])
+        .args(["delete", "deploy", "payments"])
         .run()
         .assert_code(0)
-        .assert_ran("kubectl", &["delete", "ns", "payments"]);
+        .assert_ran("kubectl", &["delete", "deploy", "payments"]);
     // The human's own pane was not touched.
     human("failsafe mode get").assert_stdout_eq("read\n");
 }

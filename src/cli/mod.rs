@@ -3,10 +3,12 @@
 //! Each subcommand lives in its own module and returns an exit code. Output goes through
 //! [`out`] and [`err`]; nothing here execs a guarded tool.
 
+mod approve;
 mod doctor;
 mod explain;
 pub(crate) mod guard;
 mod inspect;
+mod lockdown;
 mod logs;
 mod modes;
 pub mod seal;
@@ -14,6 +16,7 @@ mod setup;
 mod testing;
 mod trust;
 mod validate;
+mod watch;
 
 use crate::exit;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -126,15 +129,67 @@ pub enum Command {
         action: ModeAction,
     },
     /// Flip this pane between read and write; prints old → new.
-    #[command(after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3")]
+    #[command(
+        after_help = "Examples:\n  failsafe toggle\n  failsafe toggle --pane %3 --for 30m --reason 'roll out payments'"
+    )]
     Toggle {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--for`, `--reason`, `--ticket`, `--incarnation`.
+        #[command(flatten)]
+        write: WriteOptions,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Approve one refused command once, deny it, or list what is waiting.
+    #[command(
+        after_help = "Examples:\n  failsafe approve --list\n  failsafe approve k7m2qx\n  failsafe approve --deny k7m2qx"
+    )]
+    Approve {
+        /// The id the refusal printed.
+        #[arg(required_unless_present = "list")]
+        id: Option<String>,
+        /// Deny the request instead.
+        #[arg(long)]
+        deny: bool,
+        /// List pending requests and unused grants (command, target, rule, pane, age).
+        #[arg(long, conflicts_with_all = ["id", "deny"])]
+        list: bool,
+        /// `--json`.
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Refuse every guarded command in a pane (or all panes) until a human lifts it.
+    #[command(
+        after_help = "Examples:\n  failsafe lockdown --pane %3 --reason 'looping on deletes'\n  failsafe lockdown --all\n  failsafe lockdown --off --pane %3\n  failsafe lockdown --list"
+    )]
+    Lockdown {
+        /// `--pane` (default: this terminal's own).
+        #[command(flatten)]
+        pane: PaneArg,
+        /// Every pane.
+        #[arg(long, conflicts_with = "pane")]
+        all: bool,
+        /// Lift the lockdown instead.
+        #[arg(long)]
+        off: bool,
+        /// Show which panes are locked down.
+        #[arg(long, conflicts_with_all = ["off", "all"])]
+        list: bool,
+        /// Why, in a few words (kept in the log and shown in refusals).
+        #[arg(long)]
+        reason: Option<String>,
+        /// `--json`.
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Watch every pane's decisions live; approve, deny or lock down with a key.
+    #[command(
+        after_help = "Keys: ↑/↓ select a pending approval, a approve, d deny, l lock its pane down, q quit.\nExample:\n  failsafe watch"
+    )]
+    Watch,
     /// Trust a repo policy file by path and content hash, so its overrides apply.
     #[command(
         after_help = "Examples:\n  failsafe trust add\n  failsafe trust add ./.failsafe.rego\n  failsafe trust list"
@@ -300,14 +355,36 @@ pub struct PaneArg {
     pub pane: Option<String>,
 }
 
+/// What goes with a write mode.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WriteOptions {
+    /// Write mode lapses after this long: 30m, 2h, 1h30m (config.toml `[mode]` sets a
+    /// default and a maximum).
+    #[arg(long = "for", value_name = "DURATION")]
+    pub duration: Option<String>,
+    /// Why, in a few words (kept in the log).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// A change ticket; policies see it as `input.ticket`.
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// The pane incarnation to bind the mode to, as printed by the agent's refusal
+    /// (default: this terminal's own; right when it shares the agent's tmux server).
+    #[arg(long)]
+    pub incarnation: Option<String>,
+}
+
 /// `failsafe mode …`.
 #[derive(Debug, Subcommand)]
 pub enum ModeAction {
-    /// Print this pane's mode.
+    /// Print this pane's mode, how long write mode has left, and its incarnation (--json).
     Get {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// Read the mode as this incarnation of the pane (default: this terminal's own).
+        #[arg(long)]
+        incarnation: Option<String>,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -316,6 +393,9 @@ pub enum ModeAction {
         agent: seal::AgentArgs,
     },
     /// Set this pane's mode: ro (r, read) or rw (w, write).
+    #[command(
+        after_help = "Examples:\n  failsafe mode set rw --for 30m --reason 'migrate db' --ticket OPS-12\n  failsafe mode set ro --pane %3"
+    )]
     Set {
         /// The new mode.
         #[arg(value_enum)]
@@ -323,6 +403,9 @@ pub enum ModeAction {
         /// `--pane`.
         #[command(flatten)]
         pane: PaneArg,
+        /// `--for`, `--reason`, `--ticket`, `--incarnation`.
+        #[command(flatten)]
+        write: WriteOptions,
         /// `--json`.
         #[command(flatten)]
         json: JsonFlag,
@@ -427,10 +510,32 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Mode { action } => {
             seal::intercept_mode(&action).unwrap_or_else(|| modes::run_mode(action))
         }
-        Command::Toggle { pane, json } => {
-            seal::intercept_toggle().unwrap_or_else(|| modes::toggle(pane.pane, json.json))
+        Command::Toggle { pane, write, json } => {
+            seal::intercept_toggle().unwrap_or_else(|| modes::toggle(pane.pane, write, json.json))
         }
         Command::Trust { action } => trust::run(action),
+        Command::Watch => watch::run(),
+        Command::Lockdown {
+            pane,
+            all,
+            off,
+            list,
+            reason,
+            json,
+        } => lockdown::run(pane.pane, all, off, list, reason, json.json),
+        Command::Approve {
+            id,
+            deny,
+            list,
+            json,
+        } => approve::run(
+            match (id, deny || list) {
+                (Some(id), true) if deny => approve::ApproveAction::Deny(id),
+                (Some(id), _) if !list => approve::ApproveAction::Grant(id),
+                _ => approve::ApproveAction::List,
+            },
+            json.json,
+        ),
         Command::Policies {
             action: ListAction::List(j),
         } => inspect::policies_list(j.json),

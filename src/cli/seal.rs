@@ -46,12 +46,10 @@ impl SealArgs {
 /// `--agent` and `--for` of the mode commands.
 #[derive(Debug, Clone, Default, Args)]
 pub struct AgentArgs {
-    /// A sealed install's agent user whose mode to read or set (setting needs root).
+    /// A sealed install's agent user whose mode to read or set (setting needs root;
+    /// `--for` sets how long its write mode lasts).
     #[arg(long, value_name = "USER")]
     pub agent: Option<String>,
-    /// With `set rw --agent`: write mode ends after this long (30m, 2h, 1d).
-    #[arg(long = "for", value_name = "DURATION", requires = "agent")]
-    pub agent_for: Option<String>,
 }
 
 fn is_root() -> bool {
@@ -183,11 +181,15 @@ fn mode_refusal() -> i32 {
 /// Handles the mode commands when they concern a sealed install (`--agent`, or any
 /// mode command inside one); `None`: the ordinary commands run.
 pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
-    let (agent, set, json) = match action {
-        ModeAction::Get { agent, json, .. } => (agent, None, json.json),
+    let (agent, set, json, agent_for) = match action {
+        ModeAction::Get { agent, json, .. } => (agent, None, json.json, None),
         ModeAction::Set {
-            agent, mode, json, ..
-        } => (agent, Some(mode.mode()), json.json),
+            agent,
+            mode,
+            json,
+            write,
+            ..
+        } => (agent, Some(mode.mode()), json.json, write.duration.clone()),
     };
     let sealed = crate::seal::sealed();
     if agent.agent.is_none() && sealed.is_none() {
@@ -217,7 +219,7 @@ pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
         err(&format!("failsafe: no user `{user}`\n"));
         return Some(exit::USAGE);
     }
-    let until = match (&agent.agent_for, new) {
+    let until = match (&agent_for, new) {
         (None, _) | (Some(_), Mode::Read) => None,
         (Some(d), Mode::Write) => match modes::parse_duration(d) {
             Some(secs) => Some(modes::now().saturating_add(secs)),
@@ -243,7 +245,7 @@ pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
         ));
     } else {
         let expiry = until.map_or_else(String::new, |_| {
-            format!(" for {}", agent.agent_for.clone().unwrap_or_default())
+            format!(" for {}", agent_for.clone().unwrap_or_default())
         });
         out(&format!("{old} → {new} (agent user {user}){expiry}\n"));
     }

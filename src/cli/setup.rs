@@ -174,6 +174,7 @@ pub fn install_shims(dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
         "put this first on the agent's PATH (not your own terminal's):\n  export PATH=\"{}:$PATH\"\n",
         dir.display()
     ));
+    crate::human::log_shims("install", &dir, &wanted.join(", "));
     exit::OK
 }
 
@@ -214,6 +215,7 @@ pub fn uninstall_shims(dir: Option<PathBuf>) -> i32 {
         dir.display(),
         removed.join(", ")
     ));
+    crate::human::log_shims("uninstall", &dir, &removed.join(", "));
     exit::OK
 }
 

@@ -3,6 +3,7 @@
 use super::guard::refuse_if_guarded;
 use super::{err, json_text, out, TrustAction};
 use crate::exit;
+use crate::human::{self, ActionKind};
 use crate::policy::layers::{repo_policy_paths, REPO_POLICY_FILE};
 use crate::policy::trust::{sha256_hex, TrustStore};
 use serde_json::json;
@@ -86,6 +87,7 @@ fn add(path: Option<PathBuf>) -> i32 {
         err(&format!("failsafe: {e}\n"));
         return exit::NO;
     }
+    log_change(&dir, "add", &canonical, &hash);
     out(&format!("trusted {} (sha256 {})\nany change to the file makes it untrusted again until you re-run `failsafe trust add`\n", canonical.display(), &hash[..16]));
     exit::OK
 }
@@ -105,8 +107,18 @@ fn remove(path: &Path) -> i32 {
         err(&format!("failsafe: {e}\n"));
         return exit::NO;
     }
+    log_change(&dir, "remove", &canonical, "");
     out(&format!("no longer trusted: {}\n", canonical.display()));
     exit::OK
+}
+
+/// Writes the trust change to the decision log (a warning when it cannot be).
+fn log_change(dir: &Path, change: &str, file: &Path, hash: &str) {
+    let mut action = human::action(ActionKind::Trust, change, &file.display().to_string());
+    action.fact_hash = hash.to_string();
+    if let Err(warning) = human::append(dir, human::record("human", "", action)) {
+        err(&warning);
+    }
 }
 
 /// `trusted`, `changed` (content differs from what was trusted) or `missing`.

@@ -88,6 +88,9 @@ pub struct Fact {
     pub source: Source,
     /// Pane id.
     pub pane: String,
+    /// The change ticket named when write mode was set (`--ticket`); `""` without one
+    /// and in read mode.
+    pub ticket: String,
     /// Targeting environment variables that are set.
     pub env: BTreeMap<String, String>,
     /// Where the command lands.
@@ -131,6 +134,8 @@ pub struct Context {
     pub pane: String,
     /// Where the decision is made.
     pub source: Source,
+    /// The ticket of the pane's write mode (`""` without one).
+    pub ticket: String,
 }
 
 impl Context {
@@ -161,6 +166,7 @@ impl Context {
             mode,
             pane,
             source,
+            ticket: String::new(),
         }
     }
 }
@@ -185,6 +191,7 @@ impl Context {
             mode: Mode::Read,
             pane: "test".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         }
     }
 }
@@ -256,6 +263,7 @@ pub fn build(
         cwd: ctx.cwd.display().to_string(),
         source: ctx.source,
         pane: ctx.pane.clone(),
+        ticket: ctx.ticket.clone(),
         env,
         target: Target::none(),
         uncertain,

@@ -101,6 +101,7 @@ pub(crate) fn render(s: &Summary) -> String {
     }
     out.push_str("</div>\n");
     escape_table(&mut out, s);
+    changed_sections(&mut out, s);
     out.push_str("<h2>Decisions over time</h2>\n");
     out.push_str(&timeline_chart(s));
     out.push_str("<div class=\"grid\">\n<section>\n<h2>Top rules</h2>\n");
@@ -248,6 +249,106 @@ fn bar_chart(counts: &[Count], colour: &str, empty: &str) -> String {
 }
 
 /// Decisions made under a moved config dir or pane id; absent when there are none.
+/// A collapsible section: `title`, a header row and rows of already escaped cells.
+fn details(out: &mut String, title: &str, open: bool, header: &[&str], rows: &[Vec<String>]) {
+    let _ = writeln!(
+        out,
+        "<details{}><summary><h2 style=\"display:inline\">{} ({})</h2></summary>\n<table>\n<tr>{}</tr>",
+        if open { " open" } else { "" },
+        esc(title),
+        rows.len(),
+        header.iter().map(|h| format!("<th>{}</th>", esc(h))).collect::<String>()
+    );
+    for row in rows.iter().take(REFUSALS_SHOWN) {
+        let _ = writeln!(
+            out,
+            "<tr>{}</tr>",
+            row.iter()
+                .map(|c| format!("<td>{c}</td>"))
+                .collect::<String>()
+        );
+    }
+    out.push_str("</table>\n</details>\n");
+}
+
+/// What changed, failsafe's own failures and the human actions, each collapsible.
+fn changed_sections(out: &mut String, s: &Summary) {
+    let code = |t: &str| format!("<code>{}</code>", esc(t));
+    let rows: Vec<Vec<String>> = s
+        .changes
+        .iter()
+        .map(|c| {
+            vec![
+                esc(&short_time(&c.time)),
+                esc(&c.env),
+                code(&c.command),
+                esc(&c.target),
+                esc(&c.pane),
+                code(&c.cwd),
+                esc(&c.mode),
+                esc(&c.enabled_by),
+            ]
+        })
+        .collect();
+    details(
+        out,
+        "What changed",
+        true,
+        &[
+            "time",
+            "env",
+            "command",
+            "target",
+            "pane",
+            "cwd",
+            "mode",
+            "enabled by",
+        ],
+        &rows,
+    );
+    if !s.failures.is_empty() {
+        let rows: Vec<Vec<String>> = s
+            .failures
+            .iter()
+            .map(|f| {
+                vec![
+                    esc(&short_time(&f.time)),
+                    code(&f.command),
+                    esc(&f.pane),
+                    code(&f.rule),
+                    esc(&f.reason),
+                ]
+            })
+            .collect();
+        details(
+            out,
+            "failsafe's own failures",
+            true,
+            &["time", "command", "pane", "rule", "reason"],
+            &rows,
+        );
+    }
+    let rows: Vec<Vec<String>> = s
+        .human_actions
+        .iter()
+        .map(|a| {
+            vec![
+                esc(&short_time(&a.time)),
+                esc(&a.kind),
+                esc(&a.what),
+                esc(&a.pane),
+            ]
+        })
+        .collect();
+    details(
+        out,
+        "Human actions",
+        false,
+        &["time", "kind", "what", "pane"],
+        &rows,
+    );
+}
+
 fn escape_table(out: &mut String, s: &Summary) {
     if s.escapes.is_empty() {
         return;

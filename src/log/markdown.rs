@@ -69,6 +69,57 @@ fn escapes(out: &mut String, s: &Summary) {
     }
 }
 
+/// "What changed?" and the human actions.
+fn changed(out: &mut String, s: &Summary) {
+    out.push_str("\n## What changed\n\n");
+    if s.changes.is_empty() {
+        out.push_str("No allowed command changed anything (no write-mode change, nothing allowed on prod).\n");
+    } else {
+        out.push_str("| time | env | command | target | pane | cwd | mode | enabled by |\n|---|---|---|---|---|---|---|---|\n");
+        for c in s.changes.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                short_time(&c.time),
+                cell(&c.env),
+                code(&c.command),
+                cell(&c.target),
+                cell(&c.pane),
+                cell(&c.cwd),
+                c.mode,
+                cell(&c.enabled_by)
+            );
+        }
+    }
+    if !s.failures.is_empty() {
+        out.push_str("\n## failsafe's own failures\n\nThese were refused because failsafe could not check something; a human must fix the cause.\n\n| time | command | pane | rule | reason |\n|---|---|---|---|---|\n");
+        for f in s.failures.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                short_time(&f.time),
+                code(&f.command),
+                cell(&f.pane),
+                code(&f.rule),
+                cell(&f.reason)
+            );
+        }
+    }
+    if !s.human_actions.is_empty() {
+        out.push_str("\n## Human actions\n\n| time | kind | what | pane |\n|---|---|---|---|\n");
+        for a in s.human_actions.iter().take(REFUSALS_SHOWN) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                short_time(&a.time),
+                a.kind,
+                cell(&a.what),
+                cell(&a.pane)
+            );
+        }
+    }
+}
+
 /// The whole report.
 pub(crate) fn render(s: &Summary) -> String {
     let mut out = String::from("# failsafe report\n\n");
@@ -84,6 +135,7 @@ pub(crate) fn render(s: &Summary) -> String {
         out.push_str("\nShared copy: home paths, user names, account ids, ARNs, cluster and host names are replaced by placeholders.\n");
     }
     escapes(&mut out, s);
+    changed(&mut out, s);
     count_table(&mut out, "Decisions", "decision", &s.by_decision);
     out.push_str("\n## Refusals, most dangerous first\n\n");
     if s.refusals.is_empty() {

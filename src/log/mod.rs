@@ -18,6 +18,7 @@
 #[cfg(test)]
 mod bench;
 mod chain;
+mod changes;
 #[cfg(test)]
 mod fixtures;
 mod html;
@@ -42,6 +43,11 @@ pub use report::{parse_since, report, report_at, ReportFormat};
 pub use share::Scrubber;
 pub use store::{append, LOG_FILE_NAME};
 pub use time::{format_time, now};
+
+/// A record in a few words: the command as typed, or what a human did.
+pub fn describe(record: &DecisionRecord) -> String {
+    render::command_line(record)
+}
 
 /// One decision, as one line of `decisions.jsonl`.
 ///
@@ -85,6 +91,11 @@ pub struct DecisionRecord {
     /// older line), so it costs nothing and leaves old hashes valid.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escape: Option<LoggedEscape>,
+    /// Set on the record of something a human (or failsafe on a human's behalf) did
+    /// rather than a command decided: a mode change, a trust change, an approval step, a
+    /// lockdown, a shim install. Absent on decisions and in every older line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<LoggedAction>,
     /// The `hash` of the record before this one ([`GENESIS_HASH`] for the first);
     /// set by [`append`].
     pub prev_hash: String,
@@ -118,6 +129,39 @@ pub struct LoggedTarget {
     pub name: String,
     /// `cluster`, `account`, `workspace`, `branch` or `""`.
     pub kind: String,
+}
+
+/// What a human action record says (see [`DecisionRecord::action`]). Empty fields are
+/// left out of the line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggedAction {
+    /// `mode`, `trust`, `approval`, `lockdown`, `breaker` or `shims`.
+    pub kind: String,
+    /// What happened: `read → write`; `request`, `grant`, `use`, `deny`, `expire`;
+    /// `on`, `off`; `add`, `remove`; `install`, `uninstall`.
+    pub change: String,
+    /// What it happened to: a pane id, a file, a shim directory.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+    /// The pane incarnation a mode or approval is bound to.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub incarnation: String,
+    /// When it lapses (RFC 3339), for a mode with `--for` or an approval.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub until: String,
+    /// The reason the human gave, or the reason failsafe acted.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// The change ticket the human named.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub ticket: String,
+    /// The approval id, for approval records.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub approval: String,
+    /// The hash of the fact an approval is bound to.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub fact_hash: String,
 }
 
 /// How a decision escaped the installed set-up (see `docs/threat-model.md`).

@@ -73,6 +73,9 @@ pub(crate) fn escape_label(e: &super::LoggedEscape) -> String {
 /// The command of a record as one shell-quoted line: the name it was invoked as, then
 /// its arguments (already redacted in the file). Falls back to `tool verb subverb`.
 pub(crate) fn command_line(record: &DecisionRecord) -> String {
+    if let Some(a) = &record.action {
+        return action_line(a);
+    }
     let name = if record.binary.is_empty() {
         &record.tool
     } else {
@@ -91,6 +94,28 @@ pub(crate) fn command_line(record: &DecisionRecord) -> String {
             .collect::<Vec<_>>()
             .join(" "),
     }
+}
+
+/// A human action in a few words: `read → write %3 until … (reason: deploy, ticket: X)`.
+pub(crate) fn action_line(a: &super::LoggedAction) -> String {
+    let mut line = format!("{} {}", a.change, a.subject);
+    if !a.approval.is_empty() {
+        line.push_str(&format!(" [{}]", a.approval));
+    }
+    if !a.until.is_empty() {
+        line.push_str(&format!(" until {}", a.until));
+    }
+    let mut why = Vec::new();
+    if !a.reason.is_empty() {
+        why.push(format!("reason: {}", a.reason));
+    }
+    if !a.ticket.is_empty() {
+        why.push(format!("ticket: {}", a.ticket));
+    }
+    if !why.is_empty() {
+        line.push_str(&format!(" ({})", why.join(", ")));
+    }
+    line.trim().replace('\n', "\\n")
 }
 
 /// `env:name`, `env` when there is no name, `-` when nothing is known.

@@ -110,7 +110,15 @@ pub fn report_at(
         Some(s) => s.scrub(&window),
         None => window,
     };
-    let summary = Summary::build(&window, from, to, since, scrubber.is_some());
+    let changes = super::changes::changes(&window);
+    let human_actions = super::changes::actions(&window);
+    let failures = super::changes::failures(&window);
+    let decisions: Vec<DecisionRecord> =
+        window.into_iter().filter(|r| r.action.is_none()).collect();
+    let mut summary = Summary::build(&decisions, from, to, since, scrubber.is_some());
+    summary.changes = changes;
+    summary.human_actions = human_actions;
+    summary.failures = failures;
     match format {
         ReportFormat::Md => markdown::render(&summary),
         ReportFormat::Json => serde_json::to_string_pretty(&summary)
@@ -141,6 +149,12 @@ pub(crate) struct Summary {
     /// Decisions made under a config dir or pane id an environment variable moved away
     /// from the installed set-up, newest first.
     pub(crate) escapes: Vec<EscapeRow>,
+    /// Allowed commands that changed something, most dangerous target first.
+    pub(crate) changes: Vec<super::changes::ChangeRow>,
+    /// Mode changes, trust changes, approval steps, lockdowns, newest first.
+    pub(crate) human_actions: Vec<super::changes::ActionRow>,
+    /// Commands refused because failsafe itself could not check something.
+    pub(crate) failures: Vec<super::changes::FailureRow>,
 }
 
 /// One decision made outside the installed set-up (a record with `escape`).
@@ -344,6 +358,9 @@ impl Summary {
             top_blocked,
             timeline: timeline(records, from, to, since),
             escapes,
+            changes: Vec::new(),
+            human_actions: Vec::new(),
+            failures: Vec::new(),
         }
     }
 }

@@ -19,7 +19,31 @@ pub enum Scope {
     WhenUncertain,
     /// Only when the target itself is uncertain (`target.uncertain`), in every mode.
     WhenTargetUncertain,
+    /// The write-mode safety net: in write mode (read mode already blocks all it asks
+    /// for), for the verbs of [`SAFETY_NET_VERBS`] (every aws command).
+    SafetyNet,
 }
+
+/// The verbs the safety net (`bundled/irreversible.rego`) can fire for, per tool; aws is
+/// not listed because its verb is the service and any service can delete.
+pub const SAFETY_NET_VERBS: &[(&str, &[&str])] = &[
+    (
+        "git",
+        &[
+            "push",
+            "send-pack",
+            "rebase",
+            "reset",
+            "filter-branch",
+            "filter-repo",
+            "commit",
+            "branch",
+        ],
+    ),
+    ("kubectl", &["delete"]),
+    ("helm", &["uninstall", "delete", "del", "un"]),
+    ("terraform", &["destroy", "apply", "state", "workspace"]),
+];
 
 /// One embedded policy file.
 #[derive(Debug, Clone, Copy)]
@@ -122,6 +146,12 @@ pub const ALL: &[BundledPolicy] = &[
         text: include_str!("../../policies/target.rego"),
     },
     BundledPolicy {
+        path: "bundled/irreversible.rego",
+        tool: None,
+        scope: Scope::SafetyNet,
+        text: include_str!("../../policies/irreversible.rego"),
+    },
+    BundledPolicy {
         path: "bundled/self.rego",
         tool: Some("failsafe"),
         scope: Scope::Always,
@@ -160,6 +190,10 @@ impl BundledPolicy {
         let tool_matches = match (self.tool, a.mode) {
             (Some("failsafe"), _) => a.tool == "failsafe",
             (None, _) if self.scope == Scope::WhenTargetUncertain => true,
+            // In read mode the read-mode policies already block everything the net
+            // asks for, so it is loaded only where it changes a decision.
+            (None, Mode::Write) if self.scope == Scope::SafetyNet => true,
+            (None, Mode::Read) if self.scope == Scope::SafetyNet => false,
             (Some(t), Mode::Read) => t == a.tool,
             (None, Mode::Read) => true,
             (_, Mode::Write) => false,
@@ -170,13 +204,20 @@ impl BundledPolicy {
                 Scope::Verbs(verbs) => verbs.contains(&a.verb),
                 Scope::WhenUncertain => a.uncertain,
                 Scope::WhenTargetUncertain => a.target_uncertain,
+                Scope::SafetyNet => {
+                    a.tool == "aws"
+                        || SAFETY_NET_VERBS
+                            .iter()
+                            .any(|(t, verbs)| *t == a.tool && verbs.contains(&a.verb))
+                }
             }
     }
 }
 
 /// The bundled policies that can apply: in read mode the tool's own (scoped by verb) and
 /// the uncertainty policy when something is uncertain; in every mode the target policy
-/// when the target is uncertain, and self-protection for `failsafe`.
+/// when the target is uncertain, the safety net for the verbs it covers, and
+/// self-protection for `failsafe`.
 pub fn applicable(a: &Applicability<'_>) -> Vec<&'static BundledPolicy> {
     ALL.iter().filter(|p| p.applies(a)).collect()
 }
@@ -220,16 +261,22 @@ mod tests {
     }
 
     #[test]
-    fn write_mode_loads_nothing_but_self_protection() {
-        let w = |tool| Applicability {
+    fn write_mode_loads_nothing_but_self_protection_and_the_safety_net() {
+        let w = |tool, verb| Applicability {
             tool,
             mode: Mode::Write,
-            verb: "x",
+            verb,
             uncertain: true,
             target_uncertain: false,
         };
-        assert!(applicable(&w("kubectl")).is_empty());
-        assert_eq!(paths(&w("failsafe")), vec!["bundled/self.rego"]);
+        assert!(applicable(&w("kubectl", "x")).is_empty());
+        assert!(applicable(&w("git", "status")).is_empty());
+        assert_eq!(paths(&w("failsafe", "x")), vec!["bundled/self.rego"]);
+        assert_eq!(
+            paths(&w("kubectl", "delete")),
+            vec!["bundled/irreversible.rego"]
+        );
+        assert_eq!(paths(&w("aws", "ec2")), vec!["bundled/irreversible.rego"]);
     }
 
     #[test]
@@ -297,7 +344,11 @@ mod tests {
                         uncertain,
                         target_uncertain: uncertain,
                     };
-                    if policy.applies(&a) || policy.scope == Scope::Always {
+                    // The safety net is not loaded in read mode at all (see `applies`).
+                    if policy.applies(&a)
+                        || policy.scope == Scope::Always
+                        || policy.scope == Scope::SafetyNet
+                    {
                         continue;
                     }
                     let chain = Chain {

@@ -265,6 +265,7 @@ mod tests {
             mode: Mode::Read,
             pane: "t".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         }
     }
 

@@ -495,6 +495,7 @@ mod tests {
             mode: Mode::Read,
             pane: String::new(),
             source: Source::Test,
+            ticket: String::new(),
         }
     }
 
