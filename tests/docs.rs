@@ -213,6 +213,12 @@ failsafe install-shims > /dev/null
         let time = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").expect("re");
         let hash = regex::Regex::new(r"\b[0-9a-f]{64}\b").expect("re");
         let duration = regex::Regex::new(r#""duration_us": ?\d+"#).expect("re");
+        // A pane incarnation names the session leader's pid and start time, and an
+        // approval id is random: neither is the same twice.
+        let incarnation = regex::Regex::new(r"session:\d+@\d+").expect("re");
+        let approval = regex::Regex::new(r"approve [a-z0-9]{6}\b").expect("re");
+        let text = incarnation.replace_all(&text, "session:[PID]@[START]");
+        let text = approval.replace_all(&text, "approve [ID]");
         let text = time.replace_all(&text, "[TIME]");
         let text = hash.replace_all(&text, |c: &regex::Captures<'_>| {
             if c[0].bytes().all(|b| b == b'0') {
