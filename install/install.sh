@@ -10,7 +10,14 @@ cd "$(dirname "$0")/.."
 
 prefix="${PREFIX:-$HOME/.local}"
 echo "== building failsafe (release) into $prefix/bin"
-cargo install --quiet --locked --path . --root "$prefix" --force
+# .cargo/config.toml links the binary statically on Linux; where the static C library is
+# missing, the same build without those flags gives a dynamic binary.
+if ! cargo install --quiet --locked --path . --root "$prefix" --force; then
+    host="$(rustc -vV | sed -n 's/^host: //p')"
+    flags_var="CARGO_TARGET_$(printf '%s' "$host" | tr 'a-z-' 'A-Z_')_RUSTFLAGS"
+    echo "== the static build failed (is the static C library installed, e.g. glibc-static?); building a dynamic binary"
+    env "$flags_var=" cargo install --quiet --locked --path . --root "$prefix" --force
+fi
 failsafe="$prefix/bin/failsafe"
 
 echo "== installing shims"
