@@ -172,11 +172,14 @@ pub fn decide_fact(
         target_uncertain: listed("/target/uncertain"),
     });
     let config = place.settings.to_json();
-    let mut evaluation = if place.source == Source::Shim {
-        policy::evaluate_quick(&chain, fact, &config)
-    } else {
-        policy::evaluate(&chain, fact, &config)
-    };
+    let cache = policy::cache::dir(place.home);
+    let mut evaluation = policy::evaluate_cached(
+        &chain,
+        fact,
+        &config,
+        place.source == Source::Shim,
+        cache.as_deref(),
+    );
     failures.append(&mut evaluation.reasons);
     evaluation.reasons = failures;
     let decision = policy::decide(&evaluation);
