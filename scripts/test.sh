@@ -3,7 +3,8 @@
 # missing, then runs every test (extra arguments go to `cargo test`).
 #
 # - git, python3 and its venv module, and Chromium for the HTML report test (from apt,
-#   when running as root);
+#   when running as root); valgrind too, for the instruction budget that runs after the
+#   tests (benches/instruction-budget.sh, with the debug binary the tests built);
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -17,6 +18,10 @@ if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
     need_apt+=(python3-venv)
 fi
 [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || need_apt+=(chromium)
+# For the instruction budget (benches/instruction-budget.sh); skipped where it is missing.
+if ! command -v valgrind >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    need_apt+=(valgrind)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "scripts/test.sh: installing from apt (tests need them): ${need_apt[*]}" >&2
@@ -55,4 +60,12 @@ set -e
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '^test result: .* [0-9]+ failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "tests: $passed passed, $failed failed"
+if [ "$status" = 0 ] && [ $# = 0 ]; then
+    if command -v valgrind >/dev/null 2>&1; then
+        echo "== instruction budget (benches/instruction-budget.sh)"
+        ./benches/instruction-budget.sh || status=$?
+    else
+        echo "scripts/test.sh: valgrind is not installed, so the instruction budget was not checked" >&2
+    fi
+fi
 exit "$status"
