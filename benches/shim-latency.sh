@@ -18,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${RUNS:-1000}"
 log_lines="${LOG_LINES:-0}"
+[ -x /usr/bin/time ] || { [ "$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends time >/dev/null 2>&1; } || true
 for tool in hyperfine valgrind jq; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         if [ "$(id -u)" = 0 ]; then
@@ -140,9 +141,9 @@ for scenario in "${scenarios[@]}"; do
         --callgrind-out-file="$work/cg.out" "$work/shims/$tool" $args >/dev/null 2>&1 || true
     cg="$work/cg.out"; [ -f "$cg.1" ] && cg="$cg.1"
     instr="$(sed -n 's/^summary: *\([0-9]*\).*/\1/p' "$cg" | head -1)"
-    rss="$(python3 -c 'import resource, subprocess, sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$work/shims/$tool" $args)"
+    # GNU time's own footprint is small; a forked Python would report its own size.
+    /usr/bin/time -o "$work/rss" -f %M "$work/shims/$tool" $args >/dev/null 2>&1 || true
+    rss="$(tail -1 "$work/rss")"
     jq -r --arg name "$name" --arg instr "$instr" --arg rss "$rss" \
         --slurpfile dyn "$work/floor-dynamic.json" --slurpfile st "$work/floor-static.json" \
         '[$name, (.results[0].median*1000), ($dyn[0].results[0].median*1000), ($st[0].results[0].median*1000), (.results[1].median*1000), $instr, $rss] | @tsv' \
