@@ -4,15 +4,47 @@
 //! deserialises several times faster) and split: the base spec, and each verb's flags on
 //! their own, parsed only for the verb a command actually uses. The TOML stays the one
 //! source of truth; a spec that does not parse fails the build.
+//!
+//! It also analyses the bundled policies (`policies/*.rego`) with the same rewrite the
+//! runtime uses (`src/policy/rewrite.rs`, compiled in here), so a shim never parses a
+//! bundled file for the rewrite: only the engine parses it, once. A bundled policy that
+//! does not parse fails the build.
+
+#[allow(dead_code)]
+#[path = "src/policy/effect.rs"]
+mod effect;
+#[allow(dead_code)]
+#[path = "src/policy/rewrite.rs"]
+mod rewrite;
+
+use effect::Effect;
 
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// The bundled policy files, as `bundled::ALL` lists them (relative to `policies/`).
+const BUNDLED: &[&str] = &[
+    "kubectl.rego",
+    "git/push.rego",
+    "git/local-changes.rego",
+    "git/history.rego",
+    "helm.rego",
+    "terraform.rego",
+    "aws.rego",
+    "uncertain.rego",
+    "target.rego",
+    "self.rego",
+];
 
 const TOOLS: &[&str] = &["kubectl", "git", "helm", "terraform", "aws"];
 
 fn main() {
     println!("cargo:rerun-if-changed=shims");
+    println!("cargo:rerun-if-changed=policies");
+    println!("cargo:rerun-if-changed=src/policy/rewrite.rs");
+    println!("cargo:rerun-if-changed=src/policy/effect.rs");
     let out = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
+    bundled_analyses(&out);
     let mut base = String::from("/// (tool, spec as JSON without its per-verb flags)\npub(crate) const BASE: &[(&str, &str)] = &[\n");
     let mut verbs = String::from(
         "/// The JSON of one verb's flags in a built-in spec.\npub(crate) fn verb_json(tool: &str, verb: &str) -> Option<&'static str> {\n    match (tool, verb) {\n",
@@ -41,6 +73,51 @@ fn main() {
     verbs.push_str("        _ => None,\n    }\n}\n");
     let dest = Path::new(&out).join("builtin_specs.rs");
     if let Err(e) = std::fs::write(&dest, format!("{base}\n{verbs}")) {
+        fail(&format!("cannot write {}: {e}", dest.display()));
+    }
+}
+
+/// Writes `bundled_analyses.rs`: `fn generated(path) -> Option<Analysis>` for every
+/// bundled policy, keyed by its display path (`bundled/kubectl.rego`).
+fn bundled_analyses(out: &str) {
+    let mut code = String::from(
+        "/// The build-time analysis of the bundled policy shown as `path`.\nfn generated(path: &str) -> Option<Analysis> {\n    match path {\n",
+    );
+    for name in BUNDLED {
+        let src = Path::new("policies").join(name);
+        println!("cargo:rerun-if-changed={}", src.display());
+        let text = std::fs::read_to_string(&src)
+            .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", src.display())));
+        let display = format!("bundled/{name}");
+        let a = rewrite::analyse(&display, &text)
+            .unwrap_or_else(|e| fail(&format!("{} does not parse: {e}", src.display())));
+        let mut heads = String::new();
+        for h in &a.heads {
+            let effect = match h.effect {
+                Effect::Block => "Block",
+                Effect::Ask => "Ask",
+                Effect::AllowOverride => "AllowOverride",
+            };
+            let _ = write!(
+                heads,
+                "Head {{ start: {}, end: {}, line: {}, effect: Effect::{effect}, set: {} }}, ",
+                h.start, h.end, h.line, h.set
+            );
+        }
+        let tests: String = a
+            .tests
+            .iter()
+            .map(|t| format!("{t:?}.to_string(), "))
+            .collect();
+        let _ = writeln!(
+            code,
+            "        {display:?} => Some(Analysis {{ declared_package: {:?}.to_string(), package_span: ({}, {}), heads: vec![{heads}], rego_v1: {}, tests: vec![{tests}] }}),",
+            a.declared_package, a.package_span.0, a.package_span.1, a.rego_v1
+        );
+    }
+    code.push_str("        _ => None,\n    }\n}\n");
+    let dest = Path::new(out).join("bundled_analyses.rs");
+    if let Err(e) = std::fs::write(&dest, code) {
         fail(&format!("cannot write {}: {e}", dest.display()));
     }
 }

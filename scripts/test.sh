@@ -4,7 +4,8 @@
 #
 # - git, python3 and its venv module, Chromium for the HTML report test, tmux for the
 #   terminal test, and (as root) debootstrap for the devcontainer test, from apt when
-#   running as root;
+#   running as root; valgrind too, for the instruction budget that runs after the tests
+#   (benches/instruction-budget.sh, with the debug binary the tests built);
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -27,6 +28,10 @@ command -v lua5.4 >/dev/null 2>&1 || command -v lua >/dev/null 2>&1 || need_apt+
 # The devcontainer feature test builds a minimal Debian root; it runs only as root.
 if [ "$(id -u)" = 0 ]; then
     command -v debootstrap >/dev/null 2>&1 || need_apt+=(debootstrap)
+fi
+# For the instruction budget (benches/instruction-budget.sh); skipped where it is missing.
+if ! command -v valgrind >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    need_apt+=(valgrind)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -66,4 +71,12 @@ set -e
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '^test result: .* [0-9]+ failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "tests: $passed passed, $failed failed"
+if [ "$status" = 0 ] && [ $# = 0 ]; then
+    if command -v valgrind >/dev/null 2>&1; then
+        echo "== instruction budget (benches/instruction-budget.sh)"
+        ./benches/instruction-budget.sh || status=$?
+    else
+        echo "scripts/test.sh: valgrind is not installed, so the instruction budget was not checked" >&2
+    fi
+fi
 exit "$status"

@@ -71,6 +71,31 @@ pub fn process_home() -> Option<PathBuf> {
     process_env("HOME")
         .map(PathBuf::from)
         .or_else(dirs::home_dir)
+        .or_else(passwd_home)
+}
+
+/// The home directory of the process's user in `/etc/passwd`, read directly rather than
+/// through `getpwuid`: a statically linked glibc (see docs/benchmarks.md) cannot load
+/// the NSS modules `getpwuid` relies on, so this is the fallback when that fails. `None` when the user is not in the
+/// file (a directory service only), which callers treat as "no home".
+pub fn passwd_home() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    // The owner of /proc/self is this process's user; no libc call needed.
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    home_in_passwd(&std::fs::read_to_string("/etc/passwd").ok()?, uid)
+}
+
+/// The home field of `uid`'s line in a passwd file's text.
+fn home_in_passwd(text: &str, uid: u32) -> Option<PathBuf> {
+    text.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        match fields.as_slice() {
+            [_, _, id, _, _, home, ..] if id.parse() == Ok(uid) && home.starts_with('/') => {
+                Some(PathBuf::from(home))
+            }
+            _ => None,
+        }
+    })
 }
 
 /// The file `failsafe install-shims` writes next to the shims: the set-up they were
@@ -655,5 +680,17 @@ mod tests {
         assert!(same_dir(&real, &t.path().join("link")));
         assert!(!same_dir(&real, t.path()));
         Ok(())
+    }
+
+    #[test]
+    fn home_comes_from_the_passwd_line_of_the_user() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\n# comment\nbroken\nann:x:1000:1000:Ann,,,:/home/ann:/bin/sh\nrel:x:1001:1001::relative:/bin/sh\n";
+        assert_eq!(
+            home_in_passwd(passwd, 1000),
+            Some(PathBuf::from("/home/ann"))
+        );
+        assert_eq!(home_in_passwd(passwd, 0), Some(PathBuf::from("/root")));
+        assert_eq!(home_in_passwd(passwd, 1001), None);
+        assert_eq!(home_in_passwd(passwd, 7), None);
     }
 }

@@ -194,13 +194,14 @@ pub fn decide_fact(
         chain.files.splice(at..at, files.iter().cloned());
     }
     let config = place.settings.to_json();
-    // A shim and the hook only need the decision; explain and test want every rule
-    // pinned down.
-    let mut evaluation = if matches!(place.source, Source::Shim | Source::Hook) {
-        policy::evaluate_quick(&chain, fact, &config)
-    } else {
-        policy::evaluate(&chain, fact, &config)
-    };
+    let cache = policy::cache::dir(place.home);
+    let mut evaluation = policy::evaluate_cached(
+        &chain,
+        fact,
+        &config,
+        matches!(place.source, Source::Shim | Source::Hook),
+        cache.as_deref(),
+    );
     failures.append(&mut evaluation.reasons);
     evaluation.reasons = failures;
     let decision = policy::decide(&evaluation);

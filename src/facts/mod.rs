@@ -157,7 +157,7 @@ impl Context {
             .get("HOME")
             .filter(|h| !h.is_empty() && !h.contains(char::REPLACEMENT_CHARACTER))
             .map(PathBuf::from)
-            .or_else(dirs::home_dir);
+            .or_else(crate::config::passwd_home);
         Context {
             cwd,
             home,

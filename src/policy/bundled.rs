@@ -7,6 +7,19 @@
 //! tests below check that a file never fires outside the scope it is loaded for.
 
 use crate::mode::Mode;
+use crate::policy::rewrite::{Analysis, Head};
+use crate::policy::Effect;
+
+include!(concat!(env!("OUT_DIR"), "/bundled_analyses.rs"));
+
+/// The analysis `build.rs` made of the bundled policy shown as `path`, when `text` is
+/// that policy's text; `None` for anything else (which is then analysed at run time).
+pub fn analysis(path: &str, text: &str) -> Option<Analysis> {
+    ALL.iter()
+        .any(|p| p.path == path && p.text == text)
+        .then(|| generated(path))
+        .flatten()
+}
 
 /// When a bundled file can produce anything at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +254,23 @@ mod tests {
 
     fn paths(a: &Applicability<'_>) -> Vec<&'static str> {
         applicable(a).iter().map(|p| p.path).collect()
+    }
+
+    /// The build-time analysis of every bundled file is exactly what the run-time
+    /// rewrite makes of it, so both produce byte-identical rewritten text and the
+    /// decisions cannot differ (the corpus and every policy test run the build-time one).
+    #[test]
+    fn build_time_analyses_match_the_runtime_rewrite() {
+        for policy in ALL {
+            let built = analysis(policy.path, policy.text);
+            let fresh = crate::policy::rewrite::analyse(policy.path, policy.text).ok();
+            assert!(built.is_some(), "{}", policy.path);
+            assert_eq!(built, fresh, "{}", policy.path);
+        }
+        assert_eq!(
+            analysis("bundled/kubectl.rego", "package failsafe.bundled.kubectl\n"),
+            None
+        );
     }
 
     #[test]

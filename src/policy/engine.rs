@@ -12,6 +12,7 @@ use super::loaded::{self, Loaded};
 use super::rewrite::Prepared;
 use super::{Effect, Layer, Reason};
 use regorus::{Engine, Value};
+use std::path::Path;
 
 /// What one file's decision rules produced.
 #[derive(Debug, Clone)]
@@ -71,6 +72,24 @@ pub fn evaluate_quick(
     let mut eval = evaluate_loaded(chain, loaded::load(chain), input, config);
     for file in &mut eval.files {
         file.rules = None;
+    }
+    eval
+}
+
+/// [`evaluate_quick`] when `quick`, else [`evaluate`], with the analyses of user and repo
+/// files reused from (and stored in) the cache directory `cache` (see `loaded::load_with`).
+pub fn evaluate_cached(
+    chain: &Chain,
+    input: &serde_json::Value,
+    config: &serde_json::Value,
+    quick: bool,
+    cache: Option<&Path>,
+) -> Evaluation {
+    let mut eval = evaluate_loaded(chain, loaded::load_with(chain, cache), input, config);
+    if quick {
+        for file in &mut eval.files {
+            file.rules = None;
+        }
     }
     eval
 }

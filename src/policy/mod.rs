@@ -5,7 +5,9 @@
 //! a [`Decision`] with every reason, rule id and `file:line`.
 
 pub mod bundled;
+pub mod cache;
 pub mod decide;
+mod effect;
 pub mod engine;
 pub mod layers;
 pub mod loaded;
@@ -18,7 +20,8 @@ use serde::Serialize;
 use std::fmt;
 
 pub use decide::{decide, Decision, Verdict};
-pub use engine::{evaluate, evaluate_quick, Evaluation};
+pub use effect::Effect;
+pub use engine::{evaluate, evaluate_cached, evaluate_quick, Evaluation};
 pub use layers::{load_chain, Chain, ChainError, ChainRequest, PolicyFile};
 
 /// The three policy layers, in evaluation order.
@@ -47,39 +50,6 @@ impl Layer {
 impl fmt::Display for Layer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())
-    }
-}
-
-/// What a rule asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Effect {
-    /// `block contains …`: refuse.
-    Block,
-    /// `ask contains …`: a human must approve.
-    Ask,
-    /// `allow_override contains …`: lift the blocks and asks of earlier layers.
-    AllowOverride,
-}
-
-impl Effect {
-    /// The rule name in Rego.
-    pub fn rule_name(self) -> &'static str {
-        match self {
-            Effect::Block => "block",
-            Effect::Ask => "ask",
-            Effect::AllowOverride => "allow_override",
-        }
-    }
-
-    /// The effect of a rule name, if it is one of the three.
-    pub fn from_rule_name(name: &str) -> Option<Effect> {
-        match name {
-            "block" => Some(Effect::Block),
-            "ask" => Some(Effect::Ask),
-            "allow_override" => Some(Effect::AllowOverride),
-            _ => None,
-        }
     }
 }
 

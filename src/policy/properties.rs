@@ -12,7 +12,7 @@
 //! rule reaching across repo files shows up as a disagreement.
 
 use super::decide::{decide, Verdict};
-use super::engine::{evaluate, evaluate_quick, Evaluation};
+use super::engine::{evaluate, evaluate_cached, evaluate_quick, Evaluation};
 use super::layers::{Chain, PolicyFile};
 use super::Layer;
 use proptest::prelude::*;
@@ -273,6 +273,12 @@ proptest! {
             "a generated file is broken: {:?}", full.reasons
         );
         prop_assert_eq!(said(&quick), said(&full));
+        // Through the analysis cache: once filling it, once reading it.
+        let cache = tempfile::tempdir().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for _ in 0..2 {
+            let cached = evaluate_cached(&chain, &fact, &config, true, Some(cache.path()));
+            prop_assert_eq!(said(&cached), said(&full));
+        }
         let verdict = decide(&full).verdict;
         prop_assert_eq!(decide(&quick).verdict, verdict);
         prop_assert_eq!(verdict, model(&files, &input));
