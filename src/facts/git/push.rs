@@ -176,7 +176,13 @@ impl Resolver<'_> {
             self.pattern(&spec.src, dst);
             return false;
         }
-        if dst == "HEAD" || dst == "@" {
+        if let Some(tag) = self.tag_destination(spec) {
+            self.add(tag);
+        } else if spec.dst.as_deref() == Some("HEAD") {
+            // An explicit `src:HEAD` creates or updates the remote branch literally
+            // named `HEAD` (`refs/heads/HEAD`), not the current branch.
+            self.add("HEAD".to_string());
+        } else if dst == "HEAD" || dst == "@" {
             match self.current() {
                 Some(b) => self.add(b),
                 None => return false,
@@ -185,6 +191,28 @@ impl Resolver<'_> {
             self.add(name);
         }
         spec.src.is_empty()
+    }
+
+    /// Where a refspec whose source is a short tag name lands: `v1` and `v1:x` push to
+    /// `refs/tags/v1` and `refs/tags/x` (git qualifies an unqualified destination like its
+    /// source), unless a branch of the same name wins. `None` for anything else.
+    fn tag_destination(&mut self, spec: &Refspec) -> Option<String> {
+        let src = spec.src.as_str();
+        if src.is_empty() || src.starts_with("refs/") || src == "HEAD" || src == "@" {
+            return None;
+        }
+        let dst = spec.dst.as_deref().unwrap_or(src);
+        if dst.starts_with("refs/") || dst == "HEAD" || dst == "@" || dst.is_empty() {
+            return None;
+        }
+        // Listed quietly: when the refs cannot be read the name is taken as a branch, as
+        // before; the push is not made uncertain for a tag it may not involve.
+        let tags = (self.refs)("refs/tags/").ok()?;
+        if !tags.iter().any(|t| t == src) {
+            return None;
+        }
+        let branches = (self.refs)("refs/heads/").ok()?;
+        (!branches.iter().any(|b| b == src)).then(|| format!("refs/tags/{dst}"))
     }
 
     /// A pattern refspec (`refs/heads/*:refs/heads/backup/*`): every matching ref.
@@ -248,10 +276,12 @@ pub fn resolve(
     uncertain: &mut Vec<String>,
 ) -> (PushFact, Needs) {
     let has = |n: &str| walked.has_flag(n);
-    let all = has("all") || has("branches");
+    // git's parse-options: `--no-X` after `--X` turns it off again (last one wins).
+    let on = |n: &str| walked.last_wins(n, &format!("no-{n}"));
+    let all = on("all") || on("branches");
     let tags = has("tags");
     let prune = has("prune");
-    let lease = has("force-with-lease") || has("force-if-includes");
+    let lease = on("force-with-lease") || on("force-if-includes");
 
     let (remote, words) = match walked.args.split_first() {
         Some((r, rest)) => (r.clone(), rest),
@@ -339,10 +369,26 @@ pub fn resolve(
     }
     // A mirror push, or a pruning push of whole namespaces, deletes the remote branches
     // that have no local counterpart; the remote-tracking refs say which those are.
-    let wide = all || mirror || parsed.iter().any(|s| s.src.contains('*'));
+    let wide = all
+        || mirror
+        || parsed
+            .iter()
+            .any(|s| s.src.contains('*') || (s.src.is_empty() && s.dst.as_deref() == Some("")));
     if mirror || (prune && wide) {
         let local = r.local_branches();
-        if let Some(remote_branches) = r.list(&format!("refs/remotes/{remote}/")) {
+        // A remote given as its URL has the tracking refs of the remote with that URL.
+        let tracking = config
+            .subsections("remote")
+            .into_iter()
+            .find(|name| {
+                *name != remote
+                    && config
+                        .values("remote", Some(name), "url")
+                        .contains(&remote.as_str())
+            })
+            .unwrap_or(remote.as_str())
+            .to_string();
+        if let Some(remote_branches) = r.list(&format!("refs/remotes/{tracking}/")) {
             for b in remote_branches {
                 if b != "HEAD" && !local.contains(&b) {
                     delete = true;
@@ -352,7 +398,7 @@ pub fn resolve(
         }
     }
     let plus = parsed.iter().any(|s| s.force && !s.negative);
-    let hard = has("force") || plus || mirror;
+    let hard = on("force") || plus || mirror;
     let force_kind = if hard {
         "force"
     } else if lease {
