@@ -17,6 +17,7 @@ mod ci;
 mod cli;
 mod corpus;
 mod devcontainer;
+mod diff_aws;
 mod diff_git;
 mod example_policy;
 mod fail_closed;

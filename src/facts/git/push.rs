@@ -177,6 +177,11 @@ impl Resolver<'_> {
             return false;
         }
         if let Some(tag) = self.tag_destination(spec) {
+            // git qualifies `v1:main` by what the remote already has (a branch `main`
+            // stays a branch); without asking the remote both are possible.
+            if spec.dst.is_some() {
+                self.add(dst.to_string());
+            }
             self.add(tag);
         } else if spec.dst.as_deref() == Some("HEAD") {
             // An explicit `src:HEAD` creates or updates the remote branch literally
@@ -197,12 +202,19 @@ impl Resolver<'_> {
     /// `refs/tags/v1` and `refs/tags/x` (git qualifies an unqualified destination like its
     /// source), unless a branch of the same name wins. `None` for anything else.
     fn tag_destination(&mut self, spec: &Refspec) -> Option<String> {
+        if let Some(tag) = spec.src.strip_prefix("refs/tags/") {
+            let dst = spec.dst.as_deref().unwrap_or(&spec.src);
+            if dst.starts_with("refs/") || dst.is_empty() || tag.is_empty() {
+                return None;
+            }
+            return Some(format!("refs/tags/{dst}"));
+        }
         let src = spec.src.as_str();
         if src.is_empty() || src.starts_with("refs/") || src == "HEAD" || src == "@" {
             return None;
         }
         let dst = spec.dst.as_deref().unwrap_or(src);
-        if dst.starts_with("refs/") || dst == "HEAD" || dst == "@" || dst.is_empty() {
+        if dst.starts_with("refs/") || dst == "@" || dst.is_empty() {
             return None;
         }
         // Listed quietly: when the refs cannot be read the name is taken as a branch, as
@@ -398,7 +410,20 @@ pub fn resolve(
         }
     }
     let plus = parsed.iter().any(|s| s.force && !s.negative);
-    let hard = on("force") || plus || mirror;
+    // `--mirror` sets git's force bit like `--force` does, and `--no-force` or
+    // `--no-mirror` after either clears it: the last of them wins.
+    let force_bit = walked
+        .flag_order
+        .iter()
+        .rev()
+        .find_map(|f| match f.as_str() {
+            "force" | "mirror" => Some(true),
+            "no-force" | "no-mirror" => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let config_mirror = config.bool("remote", Some(&remote), "mirror") == Some(true);
+    let hard = force_bit || plus || config_mirror;
     let force_kind = if hard {
         "force"
     } else if lease {
@@ -443,7 +468,9 @@ fn full_source(src: &str, head: &Head) -> Option<String> {
 /// to that refspec's destination, with its `+`. Without this, a configured
 /// `feature:main` would let `git push origin feature` land on `main` unseen.
 fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) -> Refspec {
-    if spec.dst.is_some() || spec.negative || spec.src.is_empty() {
+    // `HEAD` on the command line is not a local branch name, so git does not map it
+    // (`git push origin HEAD` with `feature:x` configured still pushes to `feature`).
+    if spec.dst.is_some() || spec.negative || spec.src.is_empty() || spec.src == "HEAD" {
         return spec;
     }
     let Some(full) = full_source(&spec.src, head) else {
@@ -453,7 +480,17 @@ fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) ->
         let Some(c_src) = full_source(&c.src, head) else {
             continue;
         };
-        let c_dst = c.dst.clone().unwrap_or_else(|| c.src.clone());
+        // A configured refspec with no destination (`HEAD`, `refs/heads/topic`) keeps
+        // the command line's own destination.
+        let Some(c_dst) = c.dst.clone() else {
+            if c_src == full {
+                return Refspec {
+                    force: spec.force || c.force,
+                    ..spec
+                };
+            }
+            continue;
+        };
         let mapped = match c_src.split_once('*') {
             None if c_src == full => Some(c_dst),
             None => None,
@@ -693,10 +730,12 @@ mod tests {
         "main",
         "force"
     )]
+    // Real git (found by tests/diff_git.rs): `HEAD` is not mapped through the
+    // configured refspecs; it pushes the current branch to its own name.
     #[case(
         "push origin HEAD",
-        "[remote \"origin\"]\n push = feature:main\n",
-        "main",
+        "[remote \"origin\"]\n push = refs/heads/feature:refs/heads/main\n",
+        "feature",
         ""
     )]
     #[case(
