@@ -348,8 +348,13 @@ pub fn resolve(
         targets: Vec::new(),
         local: None,
     };
+    let configured_text = config.values("remote", Some(&remote), "push");
     let effective: Vec<String> = if !refspecs.is_empty() {
         refspecs.clone()
+    } else if mirror && !configured_text.is_empty() {
+        // A mirror push also pushes the configured refspecs (real git, found by
+        // tests/diff_git.rs).
+        configured_text.iter().map(|s| s.to_string()).collect()
     } else if all || mirror || tags {
         Vec::new()
     } else {
@@ -366,10 +371,20 @@ pub fn resolve(
         .into_iter()
         .map(parse_refspec)
         .collect();
-    let parsed: Vec<Refspec> = effective
-        .iter()
-        .map(|s| map_through_configured(parse_refspec(s), &configured, head))
-        .collect();
+    // A tag on the command line (`git push origin v1`) is not a branch: git does not
+    // map it through branch refspecs in `remote.<r>.push`.
+    let mut parsed: Vec<Refspec> = Vec::new();
+    for s in &effective {
+        let spec = parse_refspec(s);
+        if spec.dst.is_none() && r.tag_destination(&spec).is_some() {
+            parsed.push(spec);
+        } else {
+            parsed.push(map_through_configured(spec, &configured, head));
+        }
+    }
+    let matching_default = effective.is_empty()
+        && !(all || mirror || tags)
+        && config.value("push", None, "default") == Some("matching");
     let mut delete = false;
     for spec in &parsed {
         delete |= r.refspec(spec);
@@ -383,6 +398,7 @@ pub fn resolve(
     // that have no local counterpart; the remote-tracking refs say which those are.
     let wide = all
         || mirror
+        || matching_default
         || parsed
             .iter()
             .any(|s| s.src.contains('*') || (s.src.is_empty() && s.dst.as_deref() == Some("")));
