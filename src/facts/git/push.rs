@@ -867,4 +867,37 @@ mod tests {
             (force, neg, src, dst)
         );
     }
+
+    /// Found by tests/diff_git.rs against real git's `push --dry-run --porcelain`.
+    #[rstest]
+    #[case("push origin v1", "", "refs/tags/v1", "")]
+    #[case("push origin refs/tags/v1:x", "", "x refs/tags/x", "")]
+    #[case("push origin v1:main", "", "main refs/tags/main", "")]
+    #[case("push origin main:HEAD", "", "HEAD", "")]
+    #[case("push origin HEAD:HEAD", "", "HEAD", "")]
+    #[case("push -f --no-force origin main", "", "main", "")]
+    #[case("push --no-force -f origin main", "", "main", "force")]
+    #[case(
+        "push --mirror --no-force origin",
+        "",
+        "feature main release/1 old",
+        ""
+    )]
+    #[case(
+        "push origin v1",
+        "[remote \"origin\"]\n push = +refs/heads/*:refs/heads/m/*\n",
+        "refs/tags/v1",
+        ""
+    )]
+    #[case("push", "[remote \"origin\"]\n push = HEAD\n", "feature", "")]
+    fn pushes_agree_with_real_git(
+        #[case] line: &str,
+        #[case] config: &str,
+        #[case] targets: &str,
+        #[case] kind: &str,
+    ) {
+        let (p, _, _) = push(line, &on("feature"), config);
+        assert_eq!(p.targets.join(" "), targets, "{line}");
+        assert_eq!(p.force_kind, kind, "{line}");
+    }
 }
