@@ -484,9 +484,15 @@ fn full_source(src: &str, head: &Head) -> Option<String> {
 /// to that refspec's destination, with its `+`. Without this, a configured
 /// `feature:main` would let `git push origin feature` land on `main` unseen.
 fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) -> Refspec {
-    // `HEAD` on the command line is not a local branch name, so git does not map it
-    // (`git push origin HEAD` with `feature:x` configured still pushes to `feature`).
-    if spec.dst.is_some() || spec.negative || spec.src.is_empty() || spec.src == "HEAD" {
+    // `HEAD` (or `@`) on the command line is not a local branch name, so git does not
+    // map it (`git push origin HEAD` with `feature:x` configured still pushes to
+    // `feature`).
+    if spec.dst.is_some()
+        || spec.negative
+        || spec.src.is_empty()
+        || spec.src == "HEAD"
+        || spec.src == "@"
+    {
         return spec;
     }
     let Some(full) = full_source(&spec.src, head) else {
@@ -890,6 +896,12 @@ mod tests {
         ""
     )]
     #[case("push", "[remote \"origin\"]\n push = HEAD\n", "feature", "")]
+    #[case(
+        "push origin +@",
+        "[remote \"origin\"]\n push = HEAD:refs/heads/x\n",
+        "feature",
+        "force"
+    )]
     fn pushes_agree_with_real_git(
         #[case] line: &str,
         #[case] config: &str,
