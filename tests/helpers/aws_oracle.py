@@ -90,7 +90,7 @@ def run(argv, env):
         "call": STATE.get("call"),
         "profile": profile,
         "rc": rc,
-        "stderr": err.getvalue()[-400:],
+        "stderr": err.getvalue().strip()[:300],
     }
 
 

@@ -487,7 +487,9 @@ fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) ->
     // `HEAD` (or `@`) on the command line is not a local branch name, so git does not
     // map it (`git push origin HEAD` with `feature:x` configured still pushes to
     // `feature`).
+    // A `+src` word is not a branch name either: git maps only a bare local branch name.
     if spec.dst.is_some()
+        || spec.force
         || spec.negative
         || spec.src.is_empty()
         || spec.src == "HEAD"
@@ -499,9 +501,12 @@ fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) ->
         return spec;
     };
     for c in configured.iter().filter(|c| !c.negative) {
-        let Some(c_src) = full_source(&c.src, head) else {
+        // git compares the configured source with the branch's full name literally:
+        // `HEAD` or a short name (`feature:x`) in `remote.<r>.push` never matches here.
+        let c_src = c.src.clone();
+        if !c_src.starts_with("refs/") {
             continue;
-        };
+        }
         // A configured refspec with no destination (`HEAD`, `refs/heads/topic`) keeps
         // the command line's own destination.
         let Some(c_dst) = c.dst.clone() else {
@@ -896,6 +901,18 @@ mod tests {
         ""
     )]
     #[case("push", "[remote \"origin\"]\n push = HEAD\n", "feature", "")]
+    #[case(
+        "push origin refs/heads/feature",
+        "[remote \"origin\"]\n push = HEAD:refs/heads/x\n",
+        "feature",
+        ""
+    )]
+    #[case(
+        "push origin +feature",
+        "[remote \"origin\"]\n push = refs/heads/feature:refs/heads/x\n",
+        "feature",
+        "force"
+    )]
     #[case(
         "push origin +@",
         "[remote \"origin\"]\n push = HEAD:refs/heads/x\n",
