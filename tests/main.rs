@@ -18,6 +18,8 @@ mod ci;
 mod cli;
 mod corpus;
 mod devcontainer;
+mod diff_aws;
+mod diff_git;
 mod docs;
 mod example_policy;
 mod fail_closed;

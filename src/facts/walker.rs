@@ -26,6 +26,9 @@ pub struct Walked {
     pub flags_all: Map<String, Value>,
     /// Flags given before the verb, by long name (git's `-C`, kubectl's `--context`).
     pub global_flags: Vec<String>,
+    /// Every flag occurrence by long name, in command-line order (so `--force
+    /// --no-force` can be resolved as the tool does: last one wins).
+    pub flag_order: Vec<String>,
     /// What could not be determined.
     pub uncertain: Vec<String>,
     /// Index in the walked slice of the verb word, if any (used to splice alias
@@ -35,6 +38,7 @@ pub struct Walked {
 
 impl Walked {
     fn record(&mut self, name: &str, value: Value, before_verb: bool) {
+        self.flag_order.push(name.to_string());
         self.flags.insert(name.to_string(), value.clone());
         match self.flags_all.get_mut(name) {
             Some(Value::Array(list)) => list.push(value),
@@ -56,6 +60,17 @@ impl Walked {
     /// True when flag `name` was given at all (as a switch or with a value).
     pub fn has_flag(&self, name: &str) -> bool {
         self.flags.contains_key(name)
+    }
+
+    /// True when `on` was given after the last `off` (git's `--force --no-force`: the
+    /// last one wins).
+    pub fn last_wins(&self, on: &str, off: &str) -> bool {
+        let last = |n: &str| self.flag_order.iter().rposition(|f| f == n);
+        match (last(on), last(off)) {
+            (Some(a), Some(b)) => a > b,
+            (Some(_), None) => true,
+            _ => false,
+        }
     }
 
     /// Every string value of flag `name`, in order.

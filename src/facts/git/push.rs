@@ -176,7 +176,18 @@ impl Resolver<'_> {
             self.pattern(&spec.src, dst);
             return false;
         }
-        if dst == "HEAD" || dst == "@" {
+        if let Some(tag) = self.tag_destination(spec) {
+            // git qualifies `v1:main` by what the remote already has (a branch `main`
+            // stays a branch); without asking the remote both are possible.
+            if spec.dst.is_some() {
+                self.add(dst.to_string());
+            }
+            self.add(tag);
+        } else if spec.dst.as_deref() == Some("HEAD") {
+            // An explicit `src:HEAD` creates or updates the remote branch literally
+            // named `HEAD` (`refs/heads/HEAD`), not the current branch.
+            self.add("HEAD".to_string());
+        } else if dst == "HEAD" || dst == "@" {
             match self.current() {
                 Some(b) => self.add(b),
                 None => return false,
@@ -185,6 +196,35 @@ impl Resolver<'_> {
             self.add(name);
         }
         spec.src.is_empty()
+    }
+
+    /// Where a refspec whose source is a short tag name lands: `v1` and `v1:x` push to
+    /// `refs/tags/v1` and `refs/tags/x` (git qualifies an unqualified destination like its
+    /// source), unless a branch of the same name wins. `None` for anything else.
+    fn tag_destination(&mut self, spec: &Refspec) -> Option<String> {
+        if let Some(tag) = spec.src.strip_prefix("refs/tags/") {
+            let dst = spec.dst.as_deref().unwrap_or(&spec.src);
+            if dst.starts_with("refs/") || dst.is_empty() || tag.is_empty() {
+                return None;
+            }
+            return Some(format!("refs/tags/{dst}"));
+        }
+        let src = spec.src.as_str();
+        if src.is_empty() || src.starts_with("refs/") || src == "HEAD" || src == "@" {
+            return None;
+        }
+        let dst = spec.dst.as_deref().unwrap_or(src);
+        if dst.starts_with("refs/") || dst == "@" || dst.is_empty() {
+            return None;
+        }
+        // Listed quietly: when the refs cannot be read the name is taken as a branch, as
+        // before; the push is not made uncertain for a tag it may not involve.
+        let tags = (self.refs)("refs/tags/").ok()?;
+        if !tags.iter().any(|t| t == src) {
+            return None;
+        }
+        let branches = (self.refs)("refs/heads/").ok()?;
+        (!branches.iter().any(|b| b == src)).then(|| format!("refs/tags/{dst}"))
     }
 
     /// A pattern refspec (`refs/heads/*:refs/heads/backup/*`): every matching ref.
@@ -248,10 +288,12 @@ pub fn resolve(
     uncertain: &mut Vec<String>,
 ) -> (PushFact, Needs) {
     let has = |n: &str| walked.has_flag(n);
-    let all = has("all") || has("branches");
+    // git's parse-options: `--no-X` after `--X` turns it off again (last one wins).
+    let on = |n: &str| walked.last_wins(n, &format!("no-{n}"));
+    let all = on("all") || on("branches");
     let tags = has("tags");
     let prune = has("prune");
-    let lease = has("force-with-lease") || has("force-if-includes");
+    let lease = on("force-with-lease") || on("force-if-includes");
 
     let (remote, words) = match walked.args.split_first() {
         Some((r, rest)) => (r.clone(), rest),
@@ -306,8 +348,13 @@ pub fn resolve(
         targets: Vec::new(),
         local: None,
     };
+    let configured_text = config.values("remote", Some(&remote), "push");
     let effective: Vec<String> = if !refspecs.is_empty() {
         refspecs.clone()
+    } else if mirror && !configured_text.is_empty() {
+        // A mirror push also pushes the configured refspecs (real git, found by
+        // tests/diff_git.rs).
+        configured_text.iter().map(|s| s.to_string()).collect()
     } else if all || mirror || tags {
         Vec::new()
     } else {
@@ -324,10 +371,20 @@ pub fn resolve(
         .into_iter()
         .map(parse_refspec)
         .collect();
-    let parsed: Vec<Refspec> = effective
-        .iter()
-        .map(|s| map_through_configured(parse_refspec(s), &configured, head))
-        .collect();
+    // A tag on the command line (`git push origin v1`) is not a branch: git does not
+    // map it through branch refspecs in `remote.<r>.push`.
+    let mut parsed: Vec<Refspec> = Vec::new();
+    for s in &effective {
+        let spec = parse_refspec(s);
+        if spec.dst.is_none() && r.tag_destination(&spec).is_some() {
+            parsed.push(spec);
+        } else {
+            parsed.push(map_through_configured(spec, &configured, head));
+        }
+    }
+    let matching_default = effective.is_empty()
+        && !(all || mirror || tags)
+        && config.value("push", None, "default") == Some("matching");
     let mut delete = false;
     for spec in &parsed {
         delete |= r.refspec(spec);
@@ -339,10 +396,27 @@ pub fn resolve(
     }
     // A mirror push, or a pruning push of whole namespaces, deletes the remote branches
     // that have no local counterpart; the remote-tracking refs say which those are.
-    let wide = all || mirror || parsed.iter().any(|s| s.src.contains('*'));
+    let wide = all
+        || mirror
+        || matching_default
+        || parsed
+            .iter()
+            .any(|s| s.src.contains('*') || (s.src.is_empty() && s.dst.as_deref() == Some("")));
     if mirror || (prune && wide) {
         let local = r.local_branches();
-        if let Some(remote_branches) = r.list(&format!("refs/remotes/{remote}/")) {
+        // A remote given as its URL has the tracking refs of the remote with that URL.
+        let tracking = config
+            .subsections("remote")
+            .into_iter()
+            .find(|name| {
+                *name != remote
+                    && config
+                        .values("remote", Some(name), "url")
+                        .contains(&remote.as_str())
+            })
+            .unwrap_or(remote.as_str())
+            .to_string();
+        if let Some(remote_branches) = r.list(&format!("refs/remotes/{tracking}/")) {
             for b in remote_branches {
                 if b != "HEAD" && !local.contains(&b) {
                     delete = true;
@@ -352,7 +426,20 @@ pub fn resolve(
         }
     }
     let plus = parsed.iter().any(|s| s.force && !s.negative);
-    let hard = has("force") || plus || mirror;
+    // `--mirror` sets git's force bit like `--force` does, and `--no-force` or
+    // `--no-mirror` after either clears it: the last of them wins.
+    let force_bit = walked
+        .flag_order
+        .iter()
+        .rev()
+        .find_map(|f| match f.as_str() {
+            "force" | "mirror" => Some(true),
+            "no-force" | "no-mirror" => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let config_mirror = config.bool("remote", Some(&remote), "mirror") == Some(true);
+    let hard = force_bit || plus || config_mirror;
     let force_kind = if hard {
         "force"
     } else if lease {
@@ -397,17 +484,40 @@ fn full_source(src: &str, head: &Head) -> Option<String> {
 /// to that refspec's destination, with its `+`. Without this, a configured
 /// `feature:main` would let `git push origin feature` land on `main` unseen.
 fn map_through_configured(spec: Refspec, configured: &[Refspec], head: &Head) -> Refspec {
-    if spec.dst.is_some() || spec.negative || spec.src.is_empty() {
+    // `HEAD` (or `@`) on the command line is not a local branch name, so git does not
+    // map it (`git push origin HEAD` with `feature:x` configured still pushes to
+    // `feature`).
+    // A `+src` word is not a branch name either: git maps only a bare local branch name.
+    if spec.dst.is_some()
+        || spec.force
+        || spec.negative
+        || spec.src.is_empty()
+        || spec.src == "HEAD"
+        || spec.src == "@"
+    {
         return spec;
     }
     let Some(full) = full_source(&spec.src, head) else {
         return spec;
     };
     for c in configured.iter().filter(|c| !c.negative) {
-        let Some(c_src) = full_source(&c.src, head) else {
+        // git compares the configured source with the branch's full name literally:
+        // `HEAD` or a short name (`feature:x`) in `remote.<r>.push` never matches here.
+        let c_src = c.src.clone();
+        if !c_src.starts_with("refs/") {
+            continue;
+        }
+        // A configured refspec with no destination (`HEAD`, `refs/heads/topic`) keeps
+        // the command line's own destination.
+        let Some(c_dst) = c.dst.clone() else {
+            if c_src == full {
+                return Refspec {
+                    force: spec.force || c.force,
+                    ..spec
+                };
+            }
             continue;
         };
-        let c_dst = c.dst.clone().unwrap_or_else(|| c.src.clone());
         let mapped = match c_src.split_once('*') {
             None if c_src == full => Some(c_dst),
             None => None,
@@ -647,10 +757,12 @@ mod tests {
         "main",
         "force"
     )]
+    // Real git (found by tests/diff_git.rs): `HEAD` is not mapped through the
+    // configured refspecs; it pushes the current branch to its own name.
     #[case(
         "push origin HEAD",
-        "[remote \"origin\"]\n push = feature:main\n",
-        "main",
+        "[remote \"origin\"]\n push = refs/heads/feature:refs/heads/main\n",
+        "feature",
         ""
     )]
     #[case(
@@ -765,5 +877,56 @@ mod tests {
             (r.force, r.negative, r.src.as_str(), r.dst.as_deref()),
             (force, neg, src, dst)
         );
+    }
+
+    /// Found by tests/diff_git.rs against real git's `push --dry-run --porcelain`.
+    #[rstest]
+    #[case("push origin v1", "", "refs/tags/v1", "")]
+    #[case("push origin refs/tags/v1:x", "", "x refs/tags/x", "")]
+    #[case("push origin v1:main", "", "main refs/tags/main", "")]
+    #[case("push origin main:HEAD", "", "HEAD", "")]
+    #[case("push origin HEAD:HEAD", "", "HEAD", "")]
+    #[case("push -f --no-force origin main", "", "main", "")]
+    #[case("push --no-force -f origin main", "", "main", "force")]
+    #[case(
+        "push --mirror --no-force origin",
+        "",
+        "feature main release/1 old",
+        ""
+    )]
+    #[case(
+        "push origin v1",
+        "[remote \"origin\"]\n push = +refs/heads/*:refs/heads/m/*\n",
+        "refs/tags/v1",
+        ""
+    )]
+    #[case("push", "[remote \"origin\"]\n push = HEAD\n", "feature", "")]
+    #[case(
+        "push origin refs/heads/feature",
+        "[remote \"origin\"]\n push = HEAD:refs/heads/x\n",
+        "feature",
+        ""
+    )]
+    #[case(
+        "push origin +feature",
+        "[remote \"origin\"]\n push = refs/heads/feature:refs/heads/x\n",
+        "feature",
+        "force"
+    )]
+    #[case(
+        "push origin +@",
+        "[remote \"origin\"]\n push = HEAD:refs/heads/x\n",
+        "feature",
+        "force"
+    )]
+    fn pushes_agree_with_real_git(
+        #[case] line: &str,
+        #[case] config: &str,
+        #[case] targets: &str,
+        #[case] kind: &str,
+    ) {
+        let (p, _, _) = push(line, &on("feature"), config);
+        assert_eq!(p.targets.join(" "), targets, "{line}");
+        assert_eq!(p.force_kind, kind, "{line}");
     }
 }
