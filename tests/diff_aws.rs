@@ -239,6 +239,7 @@ impl World {
             mode: Mode::Read,
             pane: "diff".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         };
         let mut argv = vec![OsString::from("aws")];
         argv.extend(case.words.iter().map(OsString::from));

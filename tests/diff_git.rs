@@ -489,6 +489,7 @@ impl World {
             mode: Mode::Read,
             pane: "diff".to_string(),
             source: Source::Test,
+            ticket: String::new(),
         };
         let req = Request {
             binary: "git".to_string(),
