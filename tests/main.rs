@@ -15,6 +15,7 @@
 mod aws_moto;
 mod cli;
 mod corpus;
+mod differential;
 mod example_policy;
 mod fail_closed;
 mod git_real;
