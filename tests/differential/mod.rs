@@ -13,6 +13,7 @@
 //! A test whose real tool is not installed prints that it was skipped and passes.
 
 mod kubectl;
+mod terraform;
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicUsize, Ordering};
