@@ -12,6 +12,7 @@
 //!
 //! A test whose real tool is not installed prints that it was skipped and passes.
 
+mod helm;
 mod kubectl;
 mod terraform;
 
