@@ -5,7 +5,8 @@
 //! rule, as documented in their source, and checks failsafe's fact against it:
 //!
 //! - pflag `-n x`, `-nx`, `-n=x`, `--namespace x`, `--namespace=x` all give `x`
-//!   (`parseSingleShortArg`: a `=` right after the letter is dropped);
+//!   (`parseSingleShortArg`: a `=` right after the letter is dropped), but `-n=` alone
+//!   gives `=` (the `=` form needs something after it);
 //! - the last of repeated options wins (`Set` overwrites a string flag);
 //! - `--` ends options: later words are positionals (`parseArgs` stops);
 //! - options stand anywhere, before or after the command (cobra strips them when it
@@ -51,6 +52,7 @@ users:
 #[case::glued_before_verb("-nshop status web", "", "status", "web", "shop", "dev")]
 #[case::last_wins("-n a status web -n b", "", "status", "web", "b", "dev")]
 #[case::last_wins_mixed("--namespace=a status web -nb", "", "status", "web", "b", "dev")]
+#[case::short_equals_nothing("status web -n=", "", "status", "web", "=", "dev")]
 #[case::empty_is_absent("status web --namespace=", "", "status", "web", "team-a", "dev")]
 #[case::dashdash_ends_options("install web ./c -- -n prod", "", "install", "web", "team-a", "dev")]
 #[case::context_namespace(
