@@ -4,6 +4,8 @@
 #
 # - git, python3 and its venv module, and Chromium for the HTML report test (from apt,
 #   when running as root);
+# - with FAILSAFE_FUZZ=1, afterwards: every cargo-fuzz target for FAILSAFE_FUZZ_SECONDS
+#   (default 60) through scripts/fuzz.sh (needs the nightly toolchain);
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -53,4 +55,7 @@ set -e
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '^test result: .* [0-9]+ failed' "$log" | grep -Eo '[0-9]+ failed' | awk '{s += $1} END {print s + 0}')
 echo "tests: $passed passed, $failed failed"
+if [ "$status" = 0 ] && [ "${FAILSAFE_FUZZ:-}" = 1 ]; then
+    scripts/fuzz.sh "${FAILSAFE_FUZZ_SECONDS:-60}" || status=$?
+fi
 exit "$status"
