@@ -33,6 +33,7 @@ const BUNDLED: &[&str] = &[
     "aws.rego",
     "uncertain.rego",
     "target.rego",
+    "irreversible.rego",
     "self.rego",
 ];
 

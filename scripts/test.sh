@@ -6,6 +6,8 @@
 #   terminal test, and (as root) debootstrap for the devcontainer test, from apt when
 #   running as root; valgrind too, for the instruction budget that runs after the tests
 #   (benches/instruction-budget.sh, with the debug binary the tests built);
+# - with FAILSAFE_FUZZ=1, afterwards: every cargo-fuzz target for FAILSAFE_FUZZ_SECONDS
+#   (default 60) through scripts/fuzz.sh (needs the nightly toolchain);
 # - .venv-test/: a Python virtualenv with the real aws CLI and moto's local AWS
 #   emulator, for tests/aws_moto.rs. Created once; delete it to rebuild it. Its
 #   location reaches the tests as FAILSAFE_TEST_AWS_VENV.
@@ -78,5 +80,8 @@ if [ "$status" = 0 ] && [ $# = 0 ]; then
     else
         echo "scripts/test.sh: valgrind is not installed, so the instruction budget was not checked" >&2
     fi
+fi
+if [ "$status" = 0 ] && [ "${FAILSAFE_FUZZ:-}" = 1 ]; then
+    scripts/fuzz.sh "${FAILSAFE_FUZZ_SECONDS:-60}" || status=$?
 fi
 exit "$status"

@@ -20,6 +20,7 @@ mod corpus;
 mod devcontainer;
 mod diff_aws;
 mod diff_git;
+mod differential;
 mod docs;
 mod example_policy;
 mod fail_closed;

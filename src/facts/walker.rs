@@ -368,9 +368,11 @@ fn walk_short_cluster(
     for (pos, c) in cluster.char_indices() {
         let longs = scopes.short_longs(c);
         let rest = &cluster[pos + c.len_utf8()..];
-        // pflag: `-A=false` gives the switch `-A` the value `false`.
+        // pflag: `-A=false` gives the switch `-A` the value `false`. A bare `-n=` is not
+        // that form (pflag needs something after the `=`): a value option takes `=` itself
+        // as its value, as in `-n=` → namespace `=` (found by the kubectl differential).
         if style == FlagStyle::Go {
-            if let Some(value) = rest.strip_prefix('=') {
+            if let Some(value) = rest.strip_prefix('=').filter(|v| !v.is_empty()) {
                 for long in &longs {
                     out.record(long, Value::String(value.to_string()), before_verb);
                 }
@@ -523,6 +525,11 @@ ci = "commit"
         assert_eq!(w.args, vec!["pods"]);
         let w = walk(&spec(text), &words("get -nprod pods"));
         assert_eq!(w.flag_str("namespace"), Some("prod"));
+        assert_eq!(w.args, vec!["pods"]);
+        // pflag's `-n=` is `-n` glued to the value `=` (the real kubectl sends its
+        // request to namespace `=`), not an empty value.
+        let w = walk(&spec(text), &words("-n= get pods"));
+        assert_eq!(w.flag_str("namespace"), Some("="));
         assert_eq!(w.args, vec!["pods"]);
     }
 
