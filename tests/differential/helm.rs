@@ -145,6 +145,7 @@ fn helm_reads_options_as_pflag_does(
         mode: Mode::Read,
         pane: "diff".to_string(),
         source: Source::Test,
+        ticket: String::new(),
     };
     let spec = failsafe::spec::builtin("helm").unwrap().unwrap();
     let argv: Vec<String> = std::iter::once("helm")

@@ -476,6 +476,7 @@ fn fact(dir: &Path, case: &Case) -> Fact {
         mode: Mode::Read,
         pane: "diff".to_string(),
         source: Source::Test,
+        ticket: String::new(),
     };
     let spec = failsafe::spec::builtin("kubectl")
         .expect("kubectl spec")

@@ -226,6 +226,7 @@ fn fact(root: &Path, case: &Case) -> Fact {
         mode: Mode::Read,
         pane: "diff".to_string(),
         source: Source::Test,
+        ticket: String::new(),
     };
     let spec = failsafe::spec::builtin("terraform")
         .expect("terraform spec")
