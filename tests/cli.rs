@@ -894,7 +894,7 @@ fn test_takes_a_policy_dir_and_passes_the_target_fixtures_on_a_fresh_home() {
         .arg(root.join("policies/examples/targets"))
         .run()
         .assert_code(0)
-        .assert_stdout_contains("14 passed, 0 failed");
+        .assert_stdout_contains("16 passed, 0 failed");
     // Without them the user layer is empty, so the prod cases fail.
     sb.failsafe()
         .arg("test")

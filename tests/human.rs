@@ -206,7 +206,7 @@ fn a_new_tmux_server_does_not_inherit_the_old_servers_write_mode() {
     };
     let a = run(&first, true);
     assert_eq!(a["mode"], "write", "{a:#}");
-    assert_eq!(a["pane"], "_0", "{a:#}");
+    assert_eq!(a["pane"], "%0", "{a:#}");
     assert!(
         a["incarnation"]
             .as_str()
@@ -214,7 +214,7 @@ fn a_new_tmux_server_does_not_inherit_the_old_servers_write_mode() {
         "{a:#}"
     );
     let b = run(&second, false);
-    assert_eq!(b["pane"], "_0", "{b:#}");
+    assert_eq!(b["pane"], "%0", "{b:#}");
     assert_eq!(
         b["mode"], "read",
         "the new server's %0 inherited write mode: {b:#}"
@@ -523,7 +523,7 @@ fn the_report_says_what_changed_and_who_enabled_it() {
     let md = sb.failsafe().args(["report", "--since", "1h"]).run();
     md.assert_code(0)
         .assert_stdout_contains("## What changed")
-        .assert_stdout_contains("kubectl scale deploy web '--replicas=3'")
+        .assert_stdout_contains("kubectl scale deploy web --replicas=3")
         .assert_stdout_contains("read → write test-pane")
         .assert_stdout_contains("(reason: rollout)")
         .assert_stdout_contains("## Human actions");

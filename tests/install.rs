@@ -227,10 +227,12 @@ fn install_sh_in_a_fresh_home_then_the_agents_login_shell() {
         .assert_stdout_contains("is not on your PATH")
         .assert_stdout_contains("export FAILSAFE_AGENT=1")
         .assert_stderr_contains("failsafe: blocked `git push --force origin main`");
-    // The demo used a throwaway config dir: the user's log stays empty.
+    // The demo used a throwaway config dir: the user's log holds the shim install (a
+    // human action) and none of the demo's decisions.
+    let log = std::fs::read_to_string(sb.config.join("decisions.jsonl")).unwrap_or_default();
     run.check(
-        !sb.config.join("decisions.jsonl").exists(),
-        "the demo wrote into the user's decision log",
+        !log.contains("push"),
+        &format!("the demo wrote into the user's decision log:\n{log}"),
     );
     assert!(sb.home.join(".local/bin/failsafe").is_file());
     assert!(shims.join("git").exists() && shims.join("failsafe").exists());

@@ -232,13 +232,14 @@ fn log_filters_by_decision_tool_env_pane_and_time() {
         run.assert_code(0);
         run.stdout().lines().count()
     };
-    assert_eq!(count(&[]), 3);
+    // Three decisions, and the approval request the read-mode refusal filed.
+    assert_eq!(count(&[]), 4);
     assert_eq!(count(&["--decision", "block"]), 1);
     assert_eq!(count(&["--tool", "git"]), 1);
     assert_eq!(count(&["--tool", "kubectl", "--decision", "allow"]), 1);
-    assert_eq!(count(&["--since", "1h"]), 3);
+    assert_eq!(count(&["--since", "1h"]), 4);
     assert_eq!(count(&["--env", "prod"]), 0);
-    assert_eq!(count(&["--pane", crate::sandbox::PANE]), 3);
+    assert_eq!(count(&["--pane", crate::sandbox::PANE]), 4);
     assert_eq!(count(&["--pane", "another"]), 0);
     assert_eq!(count(&["--tool", "kubectl", "--tail", "1"]), 1);
     sb.failsafe()

@@ -149,9 +149,19 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
         ])
     };
     let mode = |t: &Tmux| t.run(&["show-options", "-p", "-t", &pane, "-qv", "@failsafe_mode"]);
+    // Write mode belongs to this tmux server (the pane's incarnation); the test asks
+    // from outside it, so it names the server as the key binding does.
+    let incarnation = t.run(&["display-message", "-p", "tmux:#{socket_path},#{pid}"]);
     let stored = || {
         sb.failsafe()
-            .args(["mode", "get", "--pane", &pane])
+            .args([
+                "mode",
+                "get",
+                "--pane",
+                &pane,
+                "--incarnation",
+                &incarnation,
+            ])
             .run()
             .stdout()
             .trim()
@@ -188,7 +198,15 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
     assert_eq!(badge(&t), "RO");
     // The status job keeps the badge in sync with a change made elsewhere.
     sb.failsafe()
-        .args(["mode", "set", "rw", "--pane", &pane])
+        .args([
+            "mode",
+            "set",
+            "rw",
+            "--pane",
+            &pane,
+            "--incarnation",
+            &incarnation,
+        ])
         .run()
         .assert_code(0);
     t.run(&["run-shell", &format!("sh {} sync {pane}", helper.display())]);

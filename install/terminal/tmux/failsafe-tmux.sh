@@ -21,13 +21,17 @@ fi
 # The "mode" field of failsafe's JSON answer (one field per line).
 mode_field() { sed -n 's/^ *"mode": *"\([a-z]*\)".*/\1/p'; }
 
-mode_of() { "$fs" mode get --pane "$1" --json 2>/dev/null | mode_field; }
+# A pane's mode belongs to this tmux server (failsafe's pane incarnation), and this
+# script runs outside the pane, so it names the server the way failsafe does.
+incarnation="tmux:$(tmux display-message -p '#{socket_path},#{pid}' 2>/dev/null)"
+
+mode_of() { "$fs" mode get --pane "$1" --incarnation "$incarnation" --json 2>/dev/null | mode_field; }
 
 [ $# -eq 2 ] || { echo "usage: $0 toggle|sync|status PANE" >&2; exit 2; }
 pane="$2"
 case "$1" in
     toggle)
-        if answer="$("$fs" toggle --pane "$pane" --json 2>&1)"; then
+        if answer="$("$fs" toggle --pane "$pane" --incarnation "$incarnation" --json 2>&1)"; then
             new="$(printf '%s\n' "$answer" | mode_field)"
             tmux set-option -p -t "$pane" @failsafe_mode "$new"
             tmux refresh-client -S 2>/dev/null
