@@ -232,7 +232,7 @@ fn install_sh_in_a_fresh_home_then_the_agents_login_shell() {
     let log = std::fs::read_to_string(sb.config.join("decisions.jsonl")).unwrap_or_default();
     run.check(
         !log.contains("push"),
-        &format!("the demo wrote into the user's decision log:\n{log}"),
+        format!("the demo wrote into the user's decision log:\n{log}"),
     );
     assert!(sb.home.join(".local/bin/failsafe").is_file());
     assert!(shims.join("git").exists() && shims.join("failsafe").exists());
