@@ -22,20 +22,38 @@ use effect::Effect;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The bundled policy files, as `bundled::ALL` lists them (relative to `policies/`).
-const BUNDLED: &[&str] = &[
-    "kubectl.rego",
-    "git/push.rego",
-    "git/local-changes.rego",
-    "git/history.rego",
-    "helm.rego",
-    "terraform.rego",
-    "aws.rego",
-    "uncertain.rego",
-    "target.rego",
-    "irreversible.rego",
-    "self.rego",
-];
+/// The bundled policy files, relative to `policies/`: every `.rego` there and in its
+/// sub-directories, except the copy-ready `examples/`. Found rather than listed, so a new
+/// bundled file cannot be missed here; `bundled::ALL` is the one list of what ships, and
+/// its test checks every entry has an analysis.
+fn bundled_files() -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
+        let entries = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| fail(&format!("cannot list {}: {e}", dir.display())));
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = entry.path();
+            let rel_name = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            if path.is_dir() {
+                if rel.is_empty() && name == "examples" {
+                    continue;
+                }
+                walk(&path, &rel_name, out);
+            } else if name.ends_with(".rego") {
+                out.push(rel_name);
+            }
+        }
+    }
+    println!("cargo:rerun-if-changed=policies");
+    let mut found = Vec::new();
+    walk(Path::new("policies"), "", &mut found);
+    found.sort();
+    found
+}
 
 const TOOLS: &[&str] = &["kubectl", "git", "helm", "terraform", "aws"];
 
@@ -84,8 +102,8 @@ fn bundled_analyses(out: &str) {
     let mut code = String::from(
         "/// The build-time analysis of the bundled policy shown as `path`.\nfn generated(path: &str) -> Option<Analysis> {\n    match path {\n",
     );
-    for name in BUNDLED {
-        let src = Path::new("policies").join(name);
+    for name in bundled_files() {
+        let src = Path::new("policies").join(&name);
         println!("cargo:rerun-if-changed={}", src.display());
         let text = std::fs::read_to_string(&src)
             .unwrap_or_else(|e| fail(&format!("cannot read {}: {e}", src.display())));
