@@ -105,11 +105,7 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
     let approved_inline = verdict == Verdict::Ask && inline_approval(&judgement);
     if verdict.runs() || approved_inline {
         eprint(&log_warning);
-        if let Some(s) = sealed {
-            eprint(&s.exec(&real, &exec_argv, depth));
-            return exit::BLOCKED;
-        }
-        return exec_real(&real, &exec_argv, depth);
+        return run_real(sealed, &real, &exec_argv, depth);
     }
     // Approvals are read only here, for an ask or a read-mode block (see
     // crate::approvals), never for a command that runs.
@@ -118,11 +114,7 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
         match crate::approvals::on_ask(&judgement, crate::mode::now_secs()) {
             crate::approvals::AskOutcome::Run => {
                 eprint(&log_warning);
-                if let Some(s) = sealed {
-                    eprint(&s.exec(&real, &exec_argv, depth));
-                    return exit::BLOCKED;
-                }
-                return exec_real(&real, &exec_argv, depth);
+                return run_real(sealed, &real, &exec_argv, depth);
             }
             crate::approvals::AskOutcome::Refuse(pending, problem) => {
                 ask = Some((pending, problem))
@@ -174,6 +166,23 @@ fn lock_down(j: &mut Judgement, pane: &crate::mode::PaneId) -> bool {
         },
     );
     true
+}
+
+/// Replaces this process with the real tool: by descriptor after dropping the group
+/// when sealed, else by path. Returns only the exit code of a failed exec.
+fn run_real(
+    sealed: Option<crate::seal::shim::SealedShim>,
+    real: &Path,
+    argv: &[OsString],
+    depth: u32,
+) -> i32 {
+    match sealed {
+        Some(s) => {
+            eprint(&s.exec(real, argv, depth));
+            exit::BLOCKED
+        }
+        None => exec_real(real, argv, depth),
+    }
 }
 
 /// Replaces this process with the real tool. Returns only if exec failed.
