@@ -214,8 +214,9 @@ failsafe install-shims > /dev/null
         let hash = regex::Regex::new(r"\b[0-9a-f]{64}\b").expect("re");
         let duration = regex::Regex::new(r#""duration_us": ?\d+"#).expect("re");
         // A pane incarnation names the session leader's pid and start time, and an
-        // approval id is random: neither is the same twice.
-        let incarnation = regex::Regex::new(r"session:\d+@\d+").expect("re");
+        // approval id is random: neither is the same twice. A leader outside this pid
+        // namespace (a container runner) reads as `session:0@gone`.
+        let incarnation = regex::Regex::new(r"session:\d+@(?:\d+|gone)").expect("re");
         let approval = regex::Regex::new(r"approve [a-z0-9]{6}\b").expect("re");
         let text = incarnation.replace_all(&text, "session:[PID]@[START]");
         let text = approval.replace_all(&text, "approve [ID]");
