@@ -12,7 +12,7 @@ fn main() {
     let name = argv
         .first()
         .and_then(|a| std::path::Path::new(a).file_name())
-        .map(|n| n.to_os_string())
+        .map(std::ffi::OsStr::to_os_string)
         .unwrap_or_default();
     let me = std::fs::metadata("/proc/self/exe")
         .ok()

@@ -240,14 +240,14 @@ impl Locked {
 /// The log's warning text.
 pub fn log_step(config_dir: &Path, source: &str, a: &Approval, change: &str) -> Result<(), String> {
     let mut action = human::action(ActionKind::Approval, change, &a.command);
-    action.approval = a.id.clone();
-    action.fact_hash = a.fact_hash.clone();
-    action.incarnation = a.incarnation.clone();
+    action.approval.clone_from(&a.id);
+    action.fact_hash.clone_from(&a.fact_hash);
+    action.incarnation.clone_from(&a.incarnation);
     if change == "grant" {
         action.until = crate::mode::epoch_text(a.expires_at);
     }
     let mut rec = human::record(source, &a.pane, action);
-    rec.cwd = a.cwd.clone();
+    rec.cwd.clone_from(&a.cwd);
     human::append(config_dir, rec)
 }
 
@@ -373,7 +373,7 @@ pub fn on_ask(j: &crate::judge::Judgement, now: u64) -> AskOutcome {
         .iter()
         .find(|r| r.effect == crate::policy::Effect::Ask)
         .or(j.decision.reasons.first())
-        .map(|r| r.display_id())
+        .map(super::policy::Reason::display_id)
         .unwrap_or_default();
     let target = crate::refusal::target_phrase(&j.fact);
     // The command is shown and logged: with its secrets hidden, like the log's argv.

@@ -194,22 +194,21 @@ pub fn detect_escape(
         let record = read_install_record(&dir)?;
         Some((dir.join(INSTALL_RECORD), record))
     });
-    let (install_record, installed) = match found {
-        Some((path, record)) => (Some(path), record),
-        None => {
-            let without = |name: &str| {
-                if name == "FAILSAFE_CONFIG_DIR" {
-                    None
-                } else {
-                    env(name)
-                }
-            };
-            let default = InstallRecord {
-                config_dir: config_dir(&without, home),
-                failsafe_pane: None,
-            };
-            (None, default)
-        }
+    let (install_record, installed) = if let Some((path, record)) = found {
+        (Some(path), record)
+    } else {
+        let without = |name: &str| {
+            if name == "FAILSAFE_CONFIG_DIR" {
+                None
+            } else {
+                env(name)
+            }
+        };
+        let default = InstallRecord {
+            config_dir: config_dir(&without, home),
+            failsafe_pane: None,
+        };
+        (None, default)
     };
     let moved_dir = config_var
         .is_some()
@@ -324,7 +323,7 @@ impl Default for ApprovalSettings {
 }
 
 fn ten_minutes() -> Span {
-    Span(std::time::Duration::from_secs(600))
+    Span(std::time::Duration::from_mins(10))
 }
 
 /// `[breaker]`: lock a pane down after too many refusals in a short time.
@@ -357,7 +356,7 @@ fn five() -> u32 {
 }
 
 fn two_minutes() -> Span {
-    Span(std::time::Duration::from_secs(120))
+    Span(std::time::Duration::from_mins(2))
 }
 
 /// `[git]` in config.toml.
@@ -380,7 +379,7 @@ impl Default for GitSettings {
 fn default_protected() -> Vec<String> {
     DEFAULT_PROTECTED_BRANCHES
         .iter()
-        .map(|s| s.to_string())
+        .map(std::string::ToString::to_string)
         .collect()
 }
 
@@ -570,7 +569,7 @@ mod tests {
         )
         .map_err(|e| e.to_string());
         assert!(human.as_ref().is_ok_and(|s| s.mode.max_for
-            == Some(Span(std::time::Duration::from_secs(5400)))
+            == Some(Span(std::time::Duration::from_mins(90)))
             && !s.safety_net.enabled
             && s.approvals.ttl.0.as_secs() == 600));
         let span =

@@ -158,19 +158,18 @@ pub fn decide_fact(
             .and_then(serde_json::Value::as_array)
             .is_some_and(|a| !a.is_empty())
     };
-    let mode = match Mode::parse(&text("/mode")) {
-        Some(mode) => mode,
-        None => {
-            failures.push(failure(
-                "failsafe.internal",
-                format!(
-                    "the fact has no valid `mode` (got `{}`), so it is judged in read mode and refused",
-                    text("/mode")
-                ),
-                String::new(),
-            ));
-            Mode::Read
-        }
+    let mode = if let Some(mode) = Mode::parse(&text("/mode")) {
+        mode
+    } else {
+        failures.push(failure(
+            "failsafe.internal",
+            format!(
+                "the fact has no valid `mode` (got `{}`), so it is judged in read mode and refused",
+                text("/mode")
+            ),
+            String::new(),
+        ));
+        Mode::Read
     };
     let (tool, verb, cwd) = (text("/tool"), text("/verb"), PathBuf::from(text("/cwd")));
     let mut chain = policy::load_chain(&ChainRequest {
@@ -214,6 +213,8 @@ pub fn judge(req: Request) -> Judgement {
 }
 
 /// Judges one command in a given context (tests and `failsafe test` use this directly).
+// The request is built for this one judgement and handed over whole.
+#[allow(clippy::needless_pass_by_value)]
 pub fn judge_in(
     req: Request,
     ctx: Context,
@@ -300,12 +301,11 @@ pub fn judge_with_env(req: Request, assignments: &[(String, String)]) -> Judgeme
     };
     let pane = mode::pane_id(&config::process_env);
     let reading = mode::read_mode(&config_dir, &pane);
-    let mode = match req.mode {
-        Some(m) => m,
-        None => {
-            notes.extend(reading.problem.clone());
-            reading.mode
-        }
+    let mode = if let Some(m) = req.mode {
+        m
+    } else {
+        notes.extend(reading.problem.clone());
+        reading.mode
     };
     let mut ctx = Context::from_process(settings.clone(), mode, pane.to_string(), req.source);
     ctx.ticket = reading.ticket().to_string();

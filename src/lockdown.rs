@@ -89,7 +89,7 @@ pub fn set(config_dir: &Path, pane: Option<&PaneId>, l: &Lockdown) -> std::io::R
     };
     let subject = pane.map_or("every pane", PaneId::as_str);
     let mut action = human::action(kind, "on", subject);
-    action.reason = l.reason.clone();
+    action.reason.clone_from(&l.reason);
     let source = if l.by == By::Human { "human" } else { "shim" };
     let _ = human::append(
         config_dir,
@@ -183,7 +183,7 @@ mod tests {
         let s = BreakerSettings {
             enabled: true,
             refusals: 3,
-            window: Span(Duration::from_secs(60)),
+            window: Span(Duration::from_mins(1)),
         };
         assert!(!count_refusal(dir.path(), &pane, &s, 0));
         assert!(!count_refusal(dir.path(), &pane, &s, 10));

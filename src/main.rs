@@ -19,7 +19,7 @@ fn main() {
     install_panic_hook(front);
     let code = match front {
         Front::Shim => shim::run(&name, argv),
-        Front::Cli => cli::run(argv),
+        Front::Cli => cli::run(&argv),
     };
     std::process::exit(code);
 }

@@ -204,12 +204,13 @@ pub fn session_incarnation(proc_root: &Path) -> Incarnation {
     let Ok(own) = std::fs::read_to_string(proc_root.join("self/stat")) else {
         return Incarnation::new("");
     };
-    let Some(sid) = stat_fields(&own).and_then(|f| f.get(3).map(|s| s.to_string())) else {
+    let Some(sid) = stat_fields(&own).and_then(|f| f.get(3).map(std::string::ToString::to_string))
+    else {
         return Incarnation::new("");
     };
     let start = std::fs::read_to_string(proc_root.join(&sid).join("stat"))
         .ok()
-        .and_then(|s| stat_fields(&s).and_then(|f| f.get(19).map(|s| s.to_string())))
+        .and_then(|s| stat_fields(&s).and_then(|f| f.get(19).map(std::string::ToString::to_string)))
         .unwrap_or_else(|| "gone".to_string());
     Incarnation(format!("session:{sid}@{start}"))
 }
@@ -357,10 +358,9 @@ pub fn read_mode_as(config_dir: &Path, pane: &PaneId, inc: &Incarnation, now: u6
     };
     if let Ok(file) = serde_json::from_slice::<ModeFile>(&bytes) {
         let lapsed = match file.mode {
-            Mode::Read => None,
             Mode::Write if &file.incarnation != inc => Some(Lapse::OtherIncarnation),
             Mode::Write if file.until.is_some_and(|u| now >= u) => Some(Lapse::Expired),
-            Mode::Write => None,
+            Mode::Read | Mode::Write => None,
         };
         let mode = if lapsed.is_some() {
             Mode::Read
@@ -508,7 +508,7 @@ mod tests {
             )
         };
         std::fs::write(proc_root.path().join("self/stat"), stat(90, 77, 5))?;
-        std::fs::write(proc_root.path().join("77/stat"), stat(77, 77, 123456))?;
+        std::fs::write(proc_root.path().join("77/stat"), stat(77, 77, 123_456))?;
         assert_eq!(
             session_incarnation(proc_root.path()).as_str(),
             "session:77@123456"

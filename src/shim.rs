@@ -117,7 +117,7 @@ pub fn run(binary: &str, argv: Vec<OsString>) -> i32 {
                 return run_real(sealed, &real, &exec_argv, depth);
             }
             crate::approvals::AskOutcome::Refuse(pending, problem) => {
-                ask = Some((pending, problem))
+                ask = Some((pending, problem));
             }
         }
     }

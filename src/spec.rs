@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 /// Built-in specs, converted by build.rs from `shims/<tool>.toml`: `BASE` holds each
 /// spec without its per-verb flags, `verb_json` one verb's flags, parsed only when a
 /// command uses that verb.
+// One arm per (tool, verb), as generated: verbs with the same flags stay separate arms.
+#[allow(clippy::match_same_arms)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/builtin_specs.rs"));
 }
@@ -229,6 +231,9 @@ pub enum SpecError {
 
 impl ToolSpec {
     /// Parses and validates spec text; `origin` names the file in errors.
+    ///
+    /// # Errors
+    /// [`SpecError::Invalid`] when the text is not a valid tool spec.
     pub fn parse(origin: &str, text: &str) -> Result<ToolSpec, SpecError> {
         let spec: ToolSpec = toml::from_str(text).map_err(|e| SpecError::Invalid {
             path: origin.to_string(),
@@ -239,6 +244,9 @@ impl ToolSpec {
 
     /// Parses and validates a spec in its JSON form (the built-ins, converted at build
     /// time).
+    ///
+    /// # Errors
+    /// [`SpecError::Invalid`] when the text is not a valid tool spec.
     pub fn parse_json(origin: &str, text: &str) -> Result<ToolSpec, SpecError> {
         let spec: ToolSpec = serde_json::from_str(text).map_err(|e| SpecError::Invalid {
             path: origin.to_string(),
@@ -283,7 +291,7 @@ impl ToolSpec {
             }
             let lists = [&set.value, &set.optional, &set.switch];
             for (i, list) in lists.iter().enumerate() {
-                for name in list.iter() {
+                for name in *list {
                     if lists[i + 1..].iter().any(|other| other.contains(name)) {
                         return Err(format!(
                             "flag `{name}` in [{scope}] is listed as more than one of value, optional and switch"

@@ -24,9 +24,10 @@ const AMI: &str = "ami-12c6146b";
 /// The venv holding `aws` and `moto_server`: `$FAILSAFE_TEST_AWS_VENV`, else
 /// `.venv-test/` in the repository when a previous `./scripts/test.sh` made it.
 fn venv() -> PathBuf {
-    let dir = std::env::var_os(VENV_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let dir = std::env::var_os(VENV_VAR).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"),
+        PathBuf::from,
+    );
     for tool in ["aws", "moto_server"] {
         assert!(
             dir.join("bin").join(tool).is_file(),
@@ -164,7 +165,7 @@ impl World {
             .env("HOME", &self.sb.home)
             .envs(AWS_ENV.iter().copied());
         let mut cmd = assert_cmd::Command::from_std(cmd);
-        cmd.timeout(Duration::from_secs(60));
+        cmd.timeout(Duration::from_mins(1));
         let out = cmd.output().expect("run the real aws");
         assert!(
             out.status.success(),
@@ -349,7 +350,7 @@ impl World {
             .env("HOME", &self.sb.home)
             .envs(AWS_ENV.iter().copied());
         let mut cmd = assert_cmd::Command::from_std(cmd);
-        cmd.timeout(Duration::from_secs(60));
+        cmd.timeout(Duration::from_mins(1));
         let out = cmd.output().expect("run the real aws");
         (
             out.status.code(),
@@ -525,7 +526,7 @@ fn credential_reads_are_refused_in_read_mode() {
 }
 
 /// A profile aws cannot find is refused in every mode: failsafe cannot say which account
-/// the command would land in (and aws itself stops with ProfileNotFound).
+/// the command would land in (and aws itself stops with `ProfileNotFound`).
 #[test]
 fn an_unknown_profile_is_refused_in_write_mode_too() {
     let w = world();
@@ -542,9 +543,10 @@ fn an_unknown_profile_is_refused_in_write_mode_too() {
 /// venv's aws CLI. Skipped, saying so, when the venv is missing.
 #[test]
 fn the_operations_table_is_current() {
-    let dir = std::env::var_os(VENV_VAR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let dir = std::env::var_os(VENV_VAR).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"),
+        PathBuf::from,
+    );
     let python = dir.join("bin/python");
     if !python.is_file() {
         eprintln!(

@@ -174,7 +174,7 @@ struct Case {
 }
 
 /// Splits leading `NAME=value` words (environment for the case) from the argv.
-fn split_env(words: Vec<String>) -> (Vec<(String, String)>, Vec<String>) {
+fn split_env(words: &[String]) -> (Vec<(String, String)>, Vec<String>) {
     let is_assignment = |w: &str| {
         // `TF_CLI_ARGS_plan`: the name starts with a capital, the rest may be any case.
         w.split_once('=').is_some_and(|(k, _)| {
@@ -209,7 +209,7 @@ fn parse(file: &str, text: &str) -> Vec<Case> {
             Some(w) if w.starts_with('@') => (w[1..].to_string(), rest[1..].to_vec()),
             _ => ("feature".to_string(), rest),
         };
-        let (env, argv) = split_env(rest);
+        let (env, argv) = split_env(&rest);
         assert!(!argv.is_empty(), "{file}:{}: no command", i + 1);
         cases.push(Case {
             line: i + 1,

@@ -46,9 +46,10 @@ region = ap-south-1
 ";
 
 fn venv() -> Option<PathBuf> {
-    let dir = std::env::var_os("FAILSAFE_TEST_AWS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let dir = std::env::var_os("FAILSAFE_TEST_AWS_VENV").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"),
+        PathBuf::from,
+    );
     dir.join("bin/python").is_file().then_some(dir)
 }
 
@@ -182,7 +183,10 @@ fn generate(rng: &mut Rng) -> Case {
         }
     }
     let command = *rng.pick(COMMANDS);
-    let mut words: Vec<String> = command.iter().map(|w| w.to_string()).collect();
+    let mut words: Vec<String> = command
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     for _ in 0..rng.below(4) {
         let g = global(rng);
         // Before the service, after the service, or at the end.
@@ -346,9 +350,8 @@ fn kind(why: &str) -> &str {
 }
 
 fn shrink(w: &World, oracle: &mut Oracle, mut case: Case) -> (Case, String) {
-    let mut why = match compare(w, oracle, &case) {
-        Verdict::Disagree(d) => d,
-        _ => return (case, "did not reproduce".into()),
+    let Verdict::Disagree(mut why) = compare(w, oracle, &case) else {
+        return (case, "did not reproduce".into());
     };
     let first = kind(&why).to_string();
     loop {

@@ -42,7 +42,7 @@ impl Rng {
     }
     /// A number below `n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).unwrap_or(0)
     }
     /// True with probability `p` percent.
     pub fn chance(&mut self, p: u64) -> bool {
@@ -413,26 +413,22 @@ fn generate(rng: &mut Rng, w: &World) -> Case {
     let mut pos = positionals.into_iter().peekable();
     loop {
         if rng.chance(60) {
-            match opts.next() {
-                Some(o) => rest.push(o),
-                None => {
-                    if dashdash && pos.peek().is_some() {
-                        rest.push("--".into());
-                    }
-                    rest.extend(pos.by_ref());
-                    break;
+            if let Some(o) = opts.next() {
+                rest.push(o);
+            } else {
+                if dashdash && pos.peek().is_some() {
+                    rest.push("--".into());
                 }
+                rest.extend(pos.by_ref());
+                break;
             }
         } else if dashdash {
             rest.extend(opts.by_ref());
+        } else if let Some(p) = pos.next() {
+            rest.push(p);
         } else {
-            match pos.next() {
-                Some(p) => rest.push(p),
-                None => {
-                    rest.extend(opts.by_ref());
-                    break;
-                }
-            }
+            rest.extend(opts.by_ref());
+            break;
         }
     }
     Case {
@@ -542,7 +538,7 @@ impl World {
             if let (Some(flag), Some(fromto), Some(summary)) =
                 (parts.next(), parts.next(), parts.next())
             {
-                let to = fromto.rsplit_once(':').map(|(_, t)| t).unwrap_or(fromto);
+                let to = fromto.rsplit_once(':').map_or(fromto, |(_, t)| t);
                 refs.push(PushedRef {
                     flag: flag.chars().next().unwrap_or(' '),
                     to: to.to_string(),
@@ -684,9 +680,8 @@ fn compare(w: &World, case: &Case) -> Verdict {
 
 /// Drops argv words and config lines one at a time while the case still disagrees.
 fn shrink(w: &World, mut case: Case) -> (Case, String) {
-    let mut why = match compare(w, &case) {
-        Verdict::Disagree(d) => d,
-        _ => return (case, "did not reproduce".into()),
+    let Verdict::Disagree(mut why) = compare(w, &case) else {
+        return (case, "did not reproduce".into());
     };
     loop {
         let mut smaller = None;

@@ -112,9 +112,9 @@ impl World {
         fs::create_dir_all(&bin).expect("bin");
         std::os::unix::fs::symlink(exe(), bin.join("failsafe")).expect("failsafe link");
         for tool in ["kubectl", "helm", "terraform", "tofu", "aws"] {
+            use std::os::unix::fs::PermissionsExt;
             let path = bin.join(tool);
             fs::write(&path, "#!/bin/sh\nexit 0\n").expect("stand-in");
-            use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
         }
         let world = World {

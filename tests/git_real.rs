@@ -392,7 +392,7 @@ fn fragile() -> Fragile {
     sb.git(&repo, &["reset", "-q", "--hard", "HEAD~1"]);
     age(
         &repo.join(".git/objects"),
-        std::time::Duration::from_secs(2 * 3600),
+        std::time::Duration::from_hours(2),
     );
     Fragile {
         sb,

@@ -551,7 +551,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        usize::try_from(self.next() % n as u64).unwrap_or(0)
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -621,7 +621,7 @@ fn random_json(rng: &mut Rng, depth: usize) -> Value {
     match rng.below(if depth > 3 { 4 } else { 7 }) {
         0 => Value::Null,
         1 => json!(rng.next().is_multiple_of(3)),
-        2 => json!(rng.next() as i64),
+        2 => json!(rng.next().cast_signed()),
         3 => json!(random_line(rng)),
         4 => Value::Array(
             (0..rng.below(4))
@@ -682,7 +682,9 @@ fn fuzz_never_crashes_never_exits_one() {
     for round in 0..96 {
         let agent = agents[round % agents.len()];
         let input: Vec<u8> = match round % 4 {
-            0 => (0..rng.below(64)).map(|_| rng.next() as u8).collect(),
+            0 => (0..rng.below(64))
+                .map(|_| rng.next().to_le_bytes()[0])
+                .collect(),
             1 => random_json(&mut rng, 0).to_string().into_bytes(),
             2 => {
                 let dialect = DIALECTS[rng.below(DIALECTS.len())];

@@ -115,7 +115,7 @@ fn concurrent_shims_keep_one_unbroken_chain() {
                 // 200 shim calls in one script: on a loaded 2-core machine that takes
                 // longer than the default per-command limit. This test is about the chain.
                 sb.sh(&script)
-                    .timeout(std::time::Duration::from_secs(900))
+                    .timeout(std::time::Duration::from_mins(15))
                     .run()
                     .assert_code(0);
             });
@@ -326,7 +326,7 @@ fn html_report_renders_in_headless_chromium() {
         .args(["--window-size=1200,1600", &url])
         .output()
         .expect("run chromium");
-    let size = fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    let size = fs::metadata(&shot).map_or(0, |m| m.len());
     assert!(
         size > 10_000,
         "no screenshot ({size} bytes): {}",

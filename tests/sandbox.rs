@@ -219,7 +219,7 @@ impl Sandbox {
         }
         for tool in TOOLS {
             sb.shim(tool);
-            sb.stand_in(tool, Behaviour::new());
+            sb.stand_in(tool, &Behaviour::new());
         }
         // What `failsafe install-shims` records: the shims are installed for this
         // config dir and pane, so ordinary commands are not escapes (see tests/log.rs).
@@ -249,13 +249,13 @@ impl Sandbox {
     }
 
     /// Installs (or replaces) the recording stand-in for `tool` in `bin/`.
-    pub fn stand_in(&self, tool: &str, b: Behaviour) -> PathBuf {
+    pub fn stand_in(&self, tool: &str, b: &Behaviour) -> PathBuf {
         self.stand_in_at(&self.bin, tool, b)
     }
 
     /// Installs a recording stand-in named `tool` in `dir`, recording under
     /// `records/<tool>`.
-    pub fn stand_in_at(&self, dir: &Path, tool: &str, b: Behaviour) -> PathBuf {
+    pub fn stand_in_at(&self, dir: &Path, tool: &str, b: &Behaviour) -> PathBuf {
         let d = self.records.join(tool);
         let mut s =
             String::from("#!/bin/sh\n# recording stand-in written by the failsafe test sandbox\n");
@@ -407,17 +407,16 @@ impl Sandbox {
             .envs(self.git_env())
             .output()
             .expect("run real git");
-        if !out.status.success() {
-            panic!(
-                "setup command failed: git {} (in {})\nstatus: {}\nstdout:\n{}\nstderr:\n{}\n\nsandbox:\n{}",
-                args.join(" "),
-                dir.display(),
-                out.status,
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr),
-                listing(&self.root)
-            );
-        }
+        assert!(
+            out.status.success(),
+            "setup command failed: git {} (in {})\nstatus: {}\nstdout:\n{}\nstderr:\n{}\n\nsandbox:\n{}",
+            args.join(" "),
+            dir.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            listing(&self.root)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
@@ -912,14 +911,14 @@ pub fn non_utf8(prefix: &str) -> OsString {
 
 /// The 1-based line of the first line of `text` that contains `needle`.
 pub fn line_of(text: &str, needle: &str) -> usize {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i + 1)
-        .unwrap_or_else(|| panic!("{needle:?} not found in the policy text"))
+    text.lines().position(|l| l.contains(needle)).map_or_else(
+        || panic!("{needle:?} not found in the policy text"),
+        |i| i + 1,
+    )
 }
 
 /// True when this process can read a directory with mode 000 (root, or
-/// CAP_DAC_OVERRIDE): permission tests are meaningless then.
+/// `CAP_DAC_OVERRIDE)`: permission tests are meaningless then.
 pub fn permissions_ignored(scratch: &Path) -> bool {
     let probe = scratch.join("perm-probe");
     fs::create_dir_all(&probe).expect("create probe dir");

@@ -37,7 +37,7 @@ fn real_tools_stdout_stderr_and_exit_status_are_its_own() {
     let sb = Sandbox::new();
     sb.stand_in(
         "kubectl",
-        Behaviour::new()
+        &Behaviour::new()
             .stdout("NAME   READY\nweb    1/1\n")
             .stderr("warning: from the real tool\n")
             .exit(3),
@@ -339,7 +339,7 @@ fn unknown_name_is_refused_with_the_list_of_guarded_tools(#[case] real_exists: b
     let sb = Sandbox::new();
     sb.shim("frobnicate");
     if real_exists {
-        sb.stand_in("frobnicate", Behaviour::new());
+        sb.stand_in("frobnicate", &Behaviour::new());
     }
     let run = sb.tool("frobnicate").arg("--all").run();
     run.assert_code(BLOCKED)
@@ -538,7 +538,7 @@ fn a_user_tool_spec_guards_one_more_tool() {
     sb.write(sb.config.join("tools/gh.toml"), GH_SPEC);
     sb.user_policy("gh.rego", GH_POLICY);
     sb.shim("gh");
-    sb.stand_in("gh", Behaviour::new());
+    sb.stand_in("gh", &Behaviour::new());
     sb.tool("gh")
         .args(["pr", "list", "-R", "o/r"])
         .run()
@@ -604,7 +604,7 @@ fn a_broken_user_tool_spec_refuses_its_tool() {
         "tool = \"gh\"\nstyle = \"sideways\"\n",
     );
     sb.shim("gh");
-    sb.stand_in("gh", Behaviour::new());
+    sb.stand_in("gh", &Behaviour::new());
     sb.tool("gh")
         .args(["pr", "list"])
         .run()

@@ -19,7 +19,7 @@ fn which(name: &str) -> Option<PathBuf> {
 /// A tmux server of its own (socket in the sandbox), started from the "human's"
 /// environment: failsafe on PATH through a plain bin dir, never a shim dir.
 struct Tmux {
-    tmux: PathBuf,
+    binary: PathBuf,
     socket: PathBuf,
     env: Vec<(String, String)>,
     client: Option<Child>,
@@ -27,7 +27,7 @@ struct Tmux {
 
 impl Tmux {
     fn cmd(&self) -> Command {
-        let mut c = Command::new(&self.tmux);
+        let mut c = Command::new(&self.binary);
         c.env_clear()
             .envs(self.env.clone())
             .arg("-S")
@@ -54,7 +54,7 @@ impl Tmux {
     }
 
     /// Waits until `probe` returns `want` (tmux works asynchronously).
-    fn wait_for(&self, what: &str, want: &str, probe: impl Fn() -> String) {
+    fn wait_for(what: &str, want: &str, probe: impl Fn() -> String) {
         let start = Instant::now();
         let mut last = probe();
         while last != want && start.elapsed() < Duration::from_secs(10) {
@@ -101,7 +101,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
         ("LC_ALL".into(), "C.UTF-8".into()),
     ];
     let mut t = Tmux {
-        tmux,
+        binary: tmux,
         socket: sb.root.join("tmux.sock"),
         env,
         client: None,
@@ -126,7 +126,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
         .args(["-qfc"])
         .arg(format!(
             "{} -S {} attach",
-            t.tmux.display(),
+            t.binary.display(),
             t.socket.display()
         ))
         .arg("/dev/null")
@@ -136,7 +136,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
         .spawn()
         .unwrap();
     t.client = Some(client);
-    t.wait_for("the client attaches", "1", || {
+    Tmux::wait_for("the client attaches", "1", || {
         t.run(&["display-message", "-p", "#{session_attached}"])
     });
     let badge = |t: &Tmux| {
@@ -171,7 +171,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
     assert_eq!(badge(&t), "RO");
     // prefix (C-b) then F.
     t.type_keys(b"\x02F");
-    t.wait_for("the key sets the pane's badge option", "write", || mode(&t));
+    Tmux::wait_for("the key sets the pane's badge option", "write", || mode(&t));
     assert_eq!(stored(), "write", "the key flipped the pane's mode");
     assert_eq!(badge(&t), "RW", "the status segment shows RW");
     // The program in the pane is judged by the same pane (TMUX_PANE).
@@ -183,7 +183,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
         &format!("failsafe mode get > {}", seen.display()),
         "Enter",
     ]);
-    t.wait_for("the pane's own `failsafe mode get`", "write", || {
+    Tmux::wait_for("the pane's own `failsafe mode get`", "write", || {
         std::fs::read_to_string(&seen)
             .unwrap_or_default()
             .trim()
@@ -193,7 +193,7 @@ fn the_tmux_key_flips_the_pane_and_its_badge() {
     assert!(screen.contains("failsafe mode get"), "{screen}");
     // Again: back to read.
     t.type_keys(b"\x02F");
-    t.wait_for("the second press flips back", "read", || mode(&t));
+    Tmux::wait_for("the second press flips back", "read", || mode(&t));
     assert_eq!(stored(), "read");
     assert_eq!(badge(&t), "RO");
     // The status job keeps the badge in sync with a change made elsewhere.

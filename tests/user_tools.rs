@@ -31,7 +31,7 @@ fn with_example(tool: &str) -> (Sandbox, PathBuf) {
         &format!("{tool}.rego"),
         &read_example(&format!("{tool}.rego")),
     );
-    sb.stand_in(tool, Behaviour::new());
+    sb.stand_in(tool, &Behaviour::new());
     let dir = sb.root.join("installed-shims");
     sb.failsafe()
         .arg("install-shims")

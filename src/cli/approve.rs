@@ -59,9 +59,7 @@ fn age(secs: u64) -> String {
 /// The message for the human when there is no such pending request, or the file or
 /// the log cannot be written (a grant missing from the log would not be honoured).
 pub fn decide(dir: &std::path::Path, id: &str, grant: bool) -> Result<approvals::Approval, String> {
-    let ttl = Settings::load(dir)
-        .map(|s| s.approvals.ttl.0)
-        .unwrap_or(Duration::from_secs(600));
+    let ttl = Settings::load(dir).map_or(Duration::from_mins(10), |s| s.approvals.ttl.0);
     let now = now_secs();
     let mut locked = approvals::lock(dir).map_err(|e| e.to_string())?;
     locked.sweep(now);

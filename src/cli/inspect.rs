@@ -175,7 +175,7 @@ fn rule_rows(file: &PolicyFile) -> Vec<serde_json::Value> {
 }
 
 /// Runs `failsafe audit [PATH]`.
-pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
+pub fn audit(path: Option<PathBuf>, tool: Option<&str>, json: bool) -> i32 {
     let dir = path.unwrap_or_else(cwd);
     let dir = dir.canonicalize().unwrap_or(dir);
     let config = super::config_dir();
@@ -192,10 +192,7 @@ pub fn audit(path: Option<PathBuf>, tool: Option<String>, json: bool) -> i32 {
     });
     let bundled_files: Vec<PolicyFile> = bundled::ALL
         .iter()
-        .filter(|p| {
-            tool.as_deref()
-                .is_none_or(|t| p.tool.is_none_or(|pt| pt == t))
-        })
+        .filter(|p| tool.is_none_or(|t| p.tool.is_none_or(|pt| pt == t)))
         .map(bundled::BundledPolicy::to_policy_file)
         .collect();
     let mut files = bundled_files;

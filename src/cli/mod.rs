@@ -213,7 +213,7 @@ pub enum Command {
         #[command(subcommand)]
         action: ListAction,
     },
-    /// Print the effective policy chain for a directory, with file:line of every rule.
+    /// Print the effective policy chain for a directory, with <file:line> of every rule.
     #[command(after_help = "Example:\n  failsafe audit ~/src/payments")]
     Audit {
         /// Directory to audit (default: the current one).
@@ -267,7 +267,7 @@ pub enum Command {
         after_help = "Examples:\n  failsafe install-shims\n  failsafe install-shims --dir /opt/agent/shims --tools kubectl,git\n  sudo failsafe install-shims --sealed --agent-user agent\n  sudo failsafe install-shims --unseal"
     )]
     InstallShims {
-        /// Directory for the shims (default: $XDG_DATA_HOME/failsafe/shims or ~/.local/share/failsafe/shims).
+        /// Directory for the shims (default: $`XDG_DATA_HOME/failsafe/shims` or ~/.local/share/failsafe/shims).
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Comma-separated tools to shim, installed or not (default: every built-in tool
@@ -350,7 +350,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct PaneArg {
     /// The pane to act on, instead of this terminal's own (e.g. the agent's tmux pane
-    /// `%3`, or the value the agent has in FAILSAFE_PANE).
+    /// `%3`, or the value the agent has in `FAILSAFE_PANE`).
     #[arg(long)]
     pub pane: Option<String>,
 }
@@ -467,7 +467,7 @@ pub enum ListAction {
 }
 
 /// Parses `argv` and runs the subcommand; returns the exit code.
-pub fn run(argv: Vec<OsString>) -> i32 {
+pub fn run(argv: &[OsString]) -> i32 {
     // An agent that runs bare `failsafe` as its hook pipes JSON in.
     let hook_call = (argv.len() == 1 && !std::io::IsTerminal::is_terminal(&std::io::stdin()))
         || argv.get(1).is_some_and(|a| a == "hook");
@@ -487,7 +487,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
     if argv.len() == 1 && hook_call {
         return crate::hook::run(None);
     }
-    let cli = match Cli::try_parse_from(&argv) {
+    let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -511,7 +511,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             seal::intercept_mode(&action).unwrap_or_else(|| modes::run_mode(action))
         }
         Command::Toggle { pane, write, json } => {
-            seal::intercept_toggle().unwrap_or_else(|| modes::toggle(pane.pane, write, json.json))
+            seal::intercept_toggle().unwrap_or_else(|| modes::toggle(pane.pane, &write, json.json))
         }
         Command::Trust { action } => trust::run(action),
         Command::Watch => watch::run(),
@@ -542,7 +542,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
         Command::Tools {
             action: ListAction::List(j),
         } => inspect::tools_list(j.json),
-        Command::Audit { path, tool, json } => inspect::audit(path, tool, json.json),
+        Command::Audit { path, tool, json } => inspect::audit(path, tool.as_deref(), json.json),
         Command::Validate {
             strict,
             files,
@@ -554,7 +554,7 @@ pub fn run(argv: Vec<OsString>) -> i32 {
             json,
         } => testing::run(&dir, policies.as_deref(), json.json),
         Command::InstallShims { dir, tools, seal } if seal.wanted() => {
-            seal::install(seal, dir, tools)
+            seal::install(&seal, dir.as_deref(), tools)
         }
         Command::InstallShims { dir, tools, .. } => setup::install_shims(dir, tools),
         Command::UninstallShims { dir } => setup::uninstall_shims(dir),

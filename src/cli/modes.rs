@@ -103,13 +103,13 @@ pub fn run_mode(action: ModeAction) -> i32 {
             if let Err(code) = refuse_if_guarded(what) {
                 return code;
             }
-            set(pane.pane, mode.mode(), write, json.json)
+            set(pane.pane, mode.mode(), &write, json.json)
         }
     }
 }
 
 /// Runs `failsafe toggle`.
-pub fn toggle(pane: Option<String>, write: WriteOptions, json: bool) -> i32 {
+pub fn toggle(pane: Option<String>, write: &WriteOptions, json: bool) -> i32 {
     if let Err(code) = refuse_if_guarded("toggle") {
         return code;
     }
@@ -142,7 +142,7 @@ fn duration(write: &WriteOptions, settings: &Settings) -> Result<Option<Duration
     }
 }
 
-fn set(pane: Option<String>, new: Mode, write: WriteOptions, json: bool) -> i32 {
+fn set(pane: Option<String>, new: Mode, write: &WriteOptions, json: bool) -> i32 {
     let dir = super::config_dir();
     let settings = match Settings::load(&dir) {
         Ok(s) => s,
@@ -159,7 +159,7 @@ fn set(pane: Option<String>, new: Mode, write: WriteOptions, json: bool) -> i32 
     let old = mode::read_mode_as(&dir, &pane, &inc, now).mode;
     let lasts = match new {
         Mode::Read => None,
-        Mode::Write => match duration(&write, &settings) {
+        Mode::Write => match duration(write, &settings) {
             Ok(d) => d,
             Err(message) => {
                 err(&message);
@@ -185,8 +185,8 @@ fn set(pane: Option<String>, new: Mode, write: WriteOptions, json: bool) -> i32 
     let mut action = human::action(ActionKind::Mode, &format!("{old} → {new}"), pane.as_str());
     action.incarnation = inc.to_string();
     action.until = file.until.map(mode::epoch_text).unwrap_or_default();
-    action.reason = file.reason.clone();
-    action.ticket = file.ticket.clone();
+    action.reason.clone_from(&file.reason);
+    action.ticket.clone_from(&file.ticket);
     if let Err(warning) = human::append(&dir, human::record("human", pane.as_str(), action)) {
         err(&warning);
     }

@@ -57,7 +57,7 @@ fn is_root() -> bool {
 }
 
 /// Runs `install-shims` with sealing flags.
-pub fn install(args: SealArgs, dir: Option<PathBuf>, tools: Option<Vec<String>>) -> i32 {
+pub fn install(args: &SealArgs, dir: Option<&Path>, tools: Option<Vec<String>>) -> i32 {
     if !is_root() {
         err("failsafe: refused: sealing and unsealing need root\n  help:   sudo failsafe install-shims --sealed --agent-user USER\n");
         return exit::NO;
@@ -107,8 +107,9 @@ pub fn install(args: SealArgs, dir: Option<PathBuf>, tools: Option<Vec<String>>)
         root,
         group: args
             .group
+            .clone()
             .unwrap_or_else(|| crate::seal::DEFAULT_GROUP.to_string()),
-        agent_users: args.agent_user,
+        agent_users: args.agent_user.clone(),
         tools,
         path_dirs,
         source_binary,
@@ -221,15 +222,16 @@ pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
     }
     let until = match (&agent_for, new) {
         (None, _) | (Some(_), Mode::Read) => None,
-        (Some(d), Mode::Write) => match modes::parse_duration(d) {
-            Some(secs) => Some(modes::now().saturating_add(secs)),
-            None => {
+        (Some(d), Mode::Write) => {
+            if let Some(secs) = modes::parse_duration(d) {
+                Some(modes::now().saturating_add(secs))
+            } else {
                 err(&format!(
                     "failsafe: `{d}` is not a duration (30m, 2h, 1d)\n"
                 ));
                 return Some(exit::USAGE);
             }
-        },
+        }
     };
     let old = modes::read(&s.layout, &user, modes::now()).0;
     if let Err(e) = modes::write(&s.layout, &user, new, until) {

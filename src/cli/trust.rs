@@ -42,17 +42,15 @@ fn now() -> u64 {
 }
 
 fn add(path: Option<PathBuf>) -> i32 {
-    let path = match path {
-        Some(p) => p,
-        None => {
-            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            match repo_policy_paths(&cwd, crate::config::process_home().as_deref()).pop() {
-                Some(p) => p,
-                None => {
-                    err(&format!("failsafe: no {REPO_POLICY_FILE} found from here up to the repository root\n  help:   name the file: `failsafe trust add path/to/{REPO_POLICY_FILE}`\n"));
-                    return exit::USAGE;
-                }
-            }
+    let path = if let Some(p) = path {
+        p
+    } else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        if let Some(p) = repo_policy_paths(&cwd, crate::config::process_home().as_deref()).pop() {
+            p
+        } else {
+            err(&format!("failsafe: no {REPO_POLICY_FILE} found from here up to the repository root\n  help:   name the file: `failsafe trust add path/to/{REPO_POLICY_FILE}`\n"));
+            return exit::USAGE;
         }
     };
     let (canonical, bytes) = match path

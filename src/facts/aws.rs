@@ -90,10 +90,10 @@ pub fn enrich(walked: &Walked, ctx: &Context, fact: &mut Fact) {
     let env = |name: &str| ctx.var(name);
     let args = fact.argv.get(1..).unwrap_or(&[]);
     let mut aws = from_walk(walked, args, &env, &mut uncertain, &mut target_uncertain);
-    if !only_help(walked) {
-        add_config(&mut aws, walked, ctx, &mut uncertain, &mut target_uncertain);
-    } else {
+    if only_help(walked) {
         target_uncertain.clear();
+    } else {
+        add_config(&mut aws, walked, ctx, &mut uncertain, &mut target_uncertain);
     }
     // Even `help` can be an alias: aws lets an alias replace a built-in command. An
     // alias can carry `--profile` or `--endpoint-url`, so it leaves the target unknown

@@ -3,7 +3,7 @@
 //! Owns: finding the kubeconfig files exactly as client-go does (an explicit file, else
 //! every file in `KUBECONFIG`, else `$HOME/.kube/config` with `HOME` exactly as set, and
 //! the old `.kubeconfig` client-go migrates), reading each file as client-go does (see
-//! `goyaml`: a YAML reader of our own rules on top of yaml_serde, because go-yaml v2's
+//! `goyaml`: a YAML reader of our own rules on top of `yaml_serde`, because go-yaml v2's
 //! merge keys, duplicate keys and first-document rule decide the cluster and serde's
 //! derive cannot express them), merging them (first file wins per context, cluster and
 //! user name; first non-empty `current-context` wins), and resolving the effective
@@ -200,8 +200,8 @@ pub fn load_with(
 /// `ctx.cwd`) when the variable is set and non-empty, else the home file (see
 /// [`home_file`]).
 ///
-/// Fails, with a message for `uncertain`, when the variable or `HOME` is not valid
-/// UTF-8: the file kubectl would read cannot be named then.
+/// # Errors
+/// A message for `uncertain` when the variable or `HOME` is not valid UTF-8: the file kubectl would read cannot be named then.
 pub fn search_path(ctx: &Context) -> Result<Vec<PathBuf>, String> {
     match ctx.var("KUBECONFIG") {
         Some(list) if list.contains(char::REPLACEMENT_CHARACTER) => Err(not_utf8("KUBECONFIG")),
@@ -225,7 +225,8 @@ pub fn search_path(ctx: &Context) -> Result<Vec<PathBuf>, String> {
 /// `$HOME/.kube/.kubeconfig` does, client-go's migration copies the old file into place
 /// before reading, so the old file is the one read.
 ///
-/// Fails when `HOME` is not valid UTF-8.
+/// # Errors
+/// A message for `uncertain` when `HOME` is not valid UTF-8.
 pub fn home_file(ctx: &Context) -> Result<PathBuf, String> {
     let home = ctx.env.get("HOME").map(String::as_str).unwrap_or_default();
     if home.contains(char::REPLACEMENT_CHARACTER) {
@@ -336,7 +337,7 @@ impl Kubeconfig {
         let in_cluster = server.is_empty() && problems.is_empty() && self.in_cluster.is_some();
         if in_cluster {
             if let Some(ic) = &self.in_cluster {
-                server = ic.server.clone();
+                server.clone_from(&ic.server);
             }
         }
         let namespace = match overrides.namespace {
@@ -1243,9 +1244,8 @@ users:
         };
         let home_dir = dir.path().join("home");
         let value = match home {
-            Some("") => String::new(),
+            Some("") | None => String::new(),
             Some(h) => dir.path().join(h).display().to_string(),
-            None => String::new(),
         };
         let env: Vec<(&str, &str)> = match home {
             Some(_) => vec![("HOME", value.as_str())],

@@ -1094,7 +1094,10 @@ users:
     #[case("-nfoo", false)]
     #[case("--context=x", false)]
     fn cobra_skips_the_word_after(#[case] option: &str, #[case] skips: bool) {
-        let args: Vec<String> = [option, "a", "b"].iter().map(|s| s.to_string()).collect();
+        let args: Vec<String> = [option, "a", "b"]
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect();
         let want = if skips { Some(2) } else { Some(1) };
         assert_eq!(cobra_command_index(&args), want, "{option}");
     }

@@ -202,9 +202,10 @@ pub fn argv_to_strings(raw: &[OsString]) -> (Vec<String>, Vec<String>) {
     let argv = raw
         .iter()
         .enumerate()
-        .map(|(i, a)| match a.to_str() {
-            Some(s) => s.to_string(),
-            None => {
+        .map(|(i, a)| {
+            if let Some(s) = a.to_str() {
+                s.to_string()
+            } else {
                 uncertain.push(format!(
                     "argument {i} is not valid UTF-8 and cannot be judged"
                 ));

@@ -241,7 +241,7 @@ fn strings(walked: &Walked, name: &str) -> Vec<String> {
 }
 
 /// A switch as Go's `flag` package reads it: bare, or `=` one of strconv.ParseBool's
-/// true spellings. A value ParseBool refuses counts as true: terraform stops with an
+/// true spellings. A value `ParseBool` refuses counts as true: terraform stops with an
 /// error then, and over-reporting is the safe side.
 fn go_bool(value: &Value) -> bool {
     match value {

@@ -153,17 +153,16 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
                     }
                     _ => Value::Bool(true),
                 },
-                (None, Arity::Value) => match args.get(i) {
-                    Some(v) => {
+                (None, Arity::Value) => {
+                    if let Some(v) = args.get(i) {
                         i += 1;
                         Value::String(v.clone())
-                    }
-                    None => {
+                    } else {
                         out.uncertain
-                            .push(format!("flag `{}` needs a value and has none", tok));
+                            .push(format!("flag `{tok}` needs a value and has none"));
                         continue;
                     }
-                },
+                }
             };
             out.record(&name, value, before_verb);
             continue;
@@ -178,12 +177,12 @@ pub fn walk(spec: &ToolSpec, args: &[String]) -> Walked {
             out.record(name, Value::String(tok.clone()), false);
             open.has_value = true;
         } else if out.verb.is_empty() {
-            out.verb_as_typed = tok.clone();
+            out.verb_as_typed.clone_from(tok);
             out.verb = spec.canonical_verb(tok).to_string();
             out.verb_index = Some(i - 1);
             subverb_pending = true;
         } else if subverb_pending && out.subverb.is_empty() && spec.is_subverb(&out.verb, tok) {
-            out.subverb = tok.clone();
+            out.subverb.clone_from(tok);
             subverb_pending = false;
         } else {
             subverb_pending = false;
@@ -303,7 +302,7 @@ impl<'a> Scopes<'a> {
                 [] => {}
                 [full] => {
                     let arity = set.arity(full).unwrap_or(Arity::Switch);
-                    return Resolved::Known(full.to_string(), arity, from);
+                    return Resolved::Known(full.clone(), arity, from);
                 }
                 _ => return Resolved::Ambiguous(names),
             }

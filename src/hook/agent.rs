@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub enum Agent {
     /// Claude Code (`PreToolUse`, `hookSpecificOutput`).
     Claude,
-    /// OpenAI Codex (Claude-like, but a strict output schema and no ask).
+    /// `OpenAI` Codex (Claude-like, but a strict output schema and no ask).
     Codex,
     /// Gemini CLI (`BeforeTool`).
     Gemini,
@@ -31,7 +31,7 @@ pub enum Agent {
     Crush,
     /// Windsurf (exit codes only).
     Windsurf,
-    /// OpenCode / Kilo, through the plugin in install/opencode/ (exit codes).
+    /// `OpenCode` / Kilo, through the plugin in install/opencode/ (exit codes).
     OpenCode,
     /// A shape failsafe does not know: refused with exit 2 and a reason on stderr.
     Unknown,

@@ -33,7 +33,7 @@ pub struct Answer {
 /// What agents without an ask channel are told on an ask.
 const NEEDS_HUMAN: &str = "needs human confirmation: ";
 
-fn json_answer(value: serde_json::Value) -> Answer {
+fn json_answer(value: &serde_json::Value) -> Answer {
     Answer {
         code: crate::exit::OK,
         stdout: value.to_string(),
@@ -79,7 +79,7 @@ pub fn encode(agent: Agent, verdict: &Verdict, cursor_tool_event: bool) -> Answe
     let (deny, reason) = match verdict {
         Verdict::Silent => {
             return match agent {
-                Agent::Cursor => json_answer(json!({"permission": "allow"})),
+                Agent::Cursor => json_answer(&json!({"permission": "allow"})),
                 _ => silent,
             }
         }
@@ -91,16 +91,16 @@ pub fn encode(agent: Agent, verdict: &Verdict, cursor_tool_event: bool) -> Answe
     let deny_reason = if deny { reason } else { human.as_str() };
     match agent {
         Agent::Claude | Agent::Qwen => {
-            json_answer(claude_shape(if deny { "deny" } else { "ask" }, reason))
+            json_answer(&claude_shape(if deny { "deny" } else { "ask" }, reason))
         }
         // Codex runs an `ask`; its schema allows no other key.
-        Agent::Codex => json_answer(claude_shape("deny", deny_reason)),
+        Agent::Codex => json_answer(&claude_shape("deny", deny_reason)),
         Agent::Gemini => {
             let r = non_empty(reason).trim_end().to_string();
             if deny {
-                json_answer(json!({"decision": "deny", "reason": r}))
+                json_answer(&json!({"decision": "deny", "reason": r}))
             } else {
-                json_answer(json!({"decision": "ask", "reason": r, "systemMessage": r}))
+                json_answer(&json!({"decision": "ask", "reason": r, "systemMessage": r}))
             }
         }
         Agent::Cursor => {
@@ -110,12 +110,12 @@ pub fn encode(agent: Agent, verdict: &Verdict, cursor_tool_event: bool) -> Answe
             } else {
                 "ask"
             };
-            json_answer(json!({"permission": permission, "user_message": r, "agent_message": r}))
+            json_answer(&json!({"permission": permission, "user_message": r, "agent_message": r}))
         }
         Agent::Copilot => {
             let decision = if deny { "deny" } else { "ask" };
             let r = non_empty(reason).trim_end().to_string();
-            json_answer(json!({
+            json_answer(&json!({
                 "permissionDecision": decision,
                 "permissionDecisionReason": r,
                 "hookSpecificOutput": {
@@ -126,13 +126,13 @@ pub fn encode(agent: Agent, verdict: &Verdict, cursor_tool_event: bool) -> Answe
             }))
         }
         Agent::Cline => {
-            json_answer(json!({"cancel": true, "errorMessage": non_empty(deny_reason).trim_end()}))
+            json_answer(&json!({"cancel": true, "errorMessage": non_empty(deny_reason).trim_end()}))
         }
         Agent::Goose => {
-            json_answer(json!({"decision": "block", "reason": non_empty(deny_reason).trim_end()}))
+            json_answer(&json!({"decision": "block", "reason": non_empty(deny_reason).trim_end()}))
         }
         Agent::Crush => json_answer(
-            json!({"version": 1, "decision": "deny", "reason": non_empty(deny_reason).trim_end()}),
+            &json!({"version": 1, "decision": "deny", "reason": non_empty(deny_reason).trim_end()}),
         ),
         Agent::Windsurf | Agent::OpenCode | Agent::Unknown => refuse_with_exit(deny_reason),
     }
@@ -147,7 +147,7 @@ pub fn internal_error(agent: Agent, message: &str) -> Answer {
         message.trim_end()
     );
     match agent {
-        Agent::Cline => json_answer(json!({"cancel": true, "errorMessage": text})),
+        Agent::Cline => json_answer(&json!({"cancel": true, "errorMessage": text})),
         _ => refuse_with_exit(&text),
     }
 }

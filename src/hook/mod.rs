@@ -124,9 +124,10 @@ fn deadline() -> Duration {
 pub fn run(agent: Option<&str>) -> i32 {
     let named = match agent {
         None => None,
-        Some(name) => match Agent::from_name(name) {
-            Some(a) => Some(a),
-            None => {
+        Some(name) => {
+            if let Some(a) = Agent::from_name(name) {
+                Some(a)
+            } else {
                 let known: Vec<&str> = agent::NAMES.iter().map(|(n, _)| *n).collect();
                 let hint = crate::tool::nearest(name, known.iter().copied())
                     .map(|n| format!("\n  help:   did you mean `--agent {n}`?"))
@@ -139,7 +140,7 @@ pub fn run(agent: Option<&str>) -> i32 {
                     ),
                 ));
             }
-        },
+        }
     };
     set_current(named.unwrap_or(Agent::Unknown));
     install_panic_hook();

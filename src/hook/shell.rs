@@ -514,7 +514,7 @@ impl Walker {
                     out.text.push_str(s);
                 }
                 WordPiece::SingleQuotedText(s) | WordPiece::AnsiCQuotedText(s) => {
-                    out.text.push_str(s)
+                    out.text.push_str(s);
                 }
                 WordPiece::DoubleQuotedSequence(inner)
                 | WordPiece::GettextDoubleQuotedSequence(inner) => {

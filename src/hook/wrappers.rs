@@ -191,9 +191,8 @@ fn code_options(name: &str) -> Option<&'static [&'static str]> {
         "python" | "pypy" => &["-c"],
         "node" | "nodejs" | "bun" | "deno" => &["-e", "--eval", "-p", "--print"],
         "perl" => &["-e", "-E"],
-        "ruby" | "lua" => &["-e"],
+        "ruby" | "lua" | "osascript" => &["-e"],
         "php" => &["-r"],
-        "osascript" => &["-e"],
         _ => return None,
     })
 }

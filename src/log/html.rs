@@ -142,7 +142,12 @@ fn timeline_chart(s: &Summary) -> String {
     let (width, height, left, bottom, top) = (760.0_f64, 220.0_f64, 44.0, 28.0, 10.0);
     let plot_w = width - left - 8.0;
     let plot_h = height - bottom - top;
-    let max = buckets.iter().map(|b| b.total()).max().unwrap_or(0).max(1);
+    let max = buckets
+        .iter()
+        .map(super::report::Bucket::total)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let n = buckets.len() as f64;
     let slot = plot_w / n;
     let bar = (slot * 0.8).max(1.0);
@@ -442,7 +447,7 @@ mod tests {
         report_at(
             records,
             now(),
-            Duration::from_secs(604_800),
+            Duration::from_hours(168),
             ReportFormat::Html,
             None,
         )

@@ -198,7 +198,7 @@ mod tests {
         let md = report_at(
             &sample_records(),
             now(),
-            Duration::from_secs(604_800),
+            Duration::from_hours(168),
             ReportFormat::Md,
             None,
         );
@@ -236,13 +236,7 @@ mod tests {
             "/",
         );
         r.argv = vec!["kubectl".into(), "get".into(), "a|b`c".into()];
-        let md = report_at(
-            &[r],
-            now(),
-            Duration::from_secs(3_600 * 5),
-            ReportFormat::Md,
-            None,
-        );
+        let md = report_at(&[r], now(), Duration::from_hours(5), ReportFormat::Md, None);
         assert!(
             md.contains("| `kubectl get 'a\\|b'c'` | prod:a\\|b |"),
             "{md}"

@@ -366,7 +366,7 @@ impl Summary {
 }
 
 fn timeline(records: &[DecisionRecord], from: i64, to: i64, since: Duration) -> Timeline {
-    let (name, size) = if since <= Duration::from_secs(48 * 3_600) {
+    let (name, size) = if since <= Duration::from_hours(48) {
         ("hour", MICROS_PER_HOUR)
     } else {
         ("day", MICROS_PER_DAY)
@@ -426,7 +426,7 @@ mod tests {
         let text = report_at(
             records,
             now(),
-            Duration::from_secs(7 * 86_400),
+            Duration::from_hours(168),
             ReportFormat::Json,
             None,
         );
@@ -559,7 +559,7 @@ mod tests {
         let hourly = report_at(
             &sample_records(),
             now(),
-            Duration::from_secs(86_400),
+            Duration::from_hours(24),
             ReportFormat::Json,
             None,
         );
@@ -572,13 +572,13 @@ mod tests {
     #[test]
     fn an_empty_log_still_reports() {
         for format in [ReportFormat::Md, ReportFormat::Json, ReportFormat::Html] {
-            let text = report_at(&[], now(), Duration::from_secs(604_800), format, None);
+            let text = report_at(&[], now(), Duration::from_hours(168), format, None);
             assert!(!text.is_empty());
         }
         let md = report_at(
             &[],
             now(),
-            Duration::from_secs(604_800),
+            Duration::from_hours(168),
             ReportFormat::Md,
             None,
         );

@@ -259,8 +259,7 @@ fn token_shapes(b: &[u8], out: &mut Vec<Range<usize>>) {
                         .get(s.prefix.len()..)
                         .filter(|_| rest.starts_with(s.prefix))?;
                     let len = body.iter().take_while(|&&c| (s.body)(c)).count();
-                    let digits_ok =
-                        !s.needs_digit || body.iter().take(len).any(|c| c.is_ascii_digit());
+                    let digits_ok = !s.needs_digit || body.iter().take(len).any(u8::is_ascii_digit);
                     (len >= s.min && digits_ok).then_some(s.prefix.len() + len)
                 })
             })
@@ -322,34 +321,31 @@ fn colon_values(b: &[u8], out: &mut Vec<Range<usize>>) {
             name_end -= 1;
         }
         let quote = at(b, name_end.wrapping_sub(1)).filter(|&c| is_quote(c));
-        let (name_start, name_end) = match quote {
-            Some(q) => {
-                let inner_end = name_end - 1;
-                let start = b
-                    .get(..inner_end)
-                    .and_then(|s| s.iter().rposition(|&c| !is_key_char(c)))
-                    .map_or(0, |p| p + 1);
-                if start == 0 || at(b, start - 1) != Some(q) {
-                    continue;
-                }
-                (start, inner_end)
+        let (name_start, name_end) = if let Some(q) = quote {
+            let inner_end = name_end - 1;
+            let start = b
+                .get(..inner_end)
+                .and_then(|s| s.iter().rposition(|&c| !is_key_char(c)))
+                .map_or(0, |p| p + 1);
+            if start == 0 || at(b, start - 1) != Some(q) {
+                continue;
             }
-            None => {
-                if name_end != colon || !at(b, colon + 1).is_some_and(|c| c == b' ' || c == b'\t') {
-                    continue;
-                }
-                let start = b
-                    .get(..colon)
-                    .and_then(|s| s.iter().rposition(|&c| !is_key_char(c)))
-                    .map_or(0, |p| p + 1);
-                let before = start.checked_sub(1).and_then(|p| at(b, p));
-                if !before.is_none_or(|c| {
-                    c.is_ascii_whitespace() || is_quote(c) || c == b'{' || c == b','
-                }) {
-                    continue;
-                }
-                (start, colon)
+            (start, inner_end)
+        } else {
+            if name_end != colon || !at(b, colon + 1).is_some_and(|c| c == b' ' || c == b'\t') {
+                continue;
             }
+            let start = b
+                .get(..colon)
+                .and_then(|s| s.iter().rposition(|&c| !is_key_char(c)))
+                .map_or(0, |p| p + 1);
+            let before = start.checked_sub(1).and_then(|p| at(b, p));
+            if !before
+                .is_none_or(|c| c.is_ascii_whitespace() || is_quote(c) || c == b'{' || c == b',')
+            {
+                continue;
+            }
+            (start, colon)
         };
         let name = b.get(name_start..name_end).unwrap_or_default();
         if name.is_empty() || !is_sensitive_name(&String::from_utf8_lossy(name)) {

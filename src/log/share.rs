@@ -532,7 +532,7 @@ mod tests {
             let text = report_at(
                 &records,
                 now(),
-                Duration::from_secs(604_800),
+                Duration::from_hours(168),
                 format,
                 Some(&scrubber()),
             );

@@ -152,7 +152,7 @@ fn evaluate_loaded(
             let location = format!("{}:{}", file.path, site.line);
             match engine.eval_rule(format!("data.{}.{}", prepared.package, site.name)) {
                 Ok(value) => {
-                    collect_outputs(&mut eval, file, prepared, site.effect, &location, &value)
+                    collect_outputs(&mut eval, file, prepared, site.effect, &location, &value);
                 }
                 Err(e) => {
                     let message = first_line_of_error(&e.to_string())
@@ -198,11 +198,14 @@ fn collect_outputs(
         }
     };
     for item in items {
-        let reason_text = item["reason"].as_string().ok().map(|s| s.to_string());
+        let reason_text = item["reason"]
+            .as_string()
+            .ok()
+            .map(std::string::ToString::to_string);
         let id = item["id"]
             .as_string()
             .ok()
-            .map(|s| s.to_string())
+            .map(std::string::ToString::to_string)
             .unwrap_or_default();
         let Some(reason_text) = reason_text.filter(|r| !r.trim().is_empty()) else {
             let why = format!(
@@ -250,15 +253,17 @@ pub fn first_line_of_error(message: &str) -> String {
     let text = message
         .lines()
         .find_map(|l| l.trim().strip_prefix("error: "))
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            message
-                .lines()
-                .map(str::trim)
-                .find(|l| !l.is_empty())
-                .unwrap_or("")
-                .to_string()
-        });
+        .map_or_else(
+            || {
+                message
+                    .lines()
+                    .map(str::trim)
+                    .find(|l| !l.is_empty())
+                    .unwrap_or("")
+                    .to_string()
+            },
+            str::to_string,
+        );
     match location {
         Some(loc) => format!("{text} (at {loc})"),
         None => text,
@@ -288,12 +293,12 @@ mod tests {
         }
     }
 
-    fn run(files: Vec<PolicyFile>, input: serde_json::Value) -> Evaluation {
+    fn run(files: Vec<PolicyFile>, input: &serde_json::Value) -> Evaluation {
         let chain = Chain {
             files,
             failures: Vec::new(),
         };
-        evaluate(&chain, &input, &json!({}))
+        evaluate(&chain, input, &json!({}))
     }
 
     #[test]
@@ -301,7 +306,7 @@ mod tests {
         let text = "package failsafe.user\nimport rego.v1\n\nblock contains {\"id\": \"a\", \"reason\": \"first\"} if input.x\n\nblock contains {\"id\": \"b\", \"reason\": \"second\"} if input.x\n";
         let e = run(
             vec![file(Layer::User, "u.rego", text, None)],
-            json!({"x": true}),
+            &json!({"x": true}),
         );
         let got: Vec<_> = e
             .reasons
@@ -314,7 +319,7 @@ mod tests {
     #[test]
     fn malformed_outputs_block() {
         let text = "package failsafe.user\nimport rego.v1\nblock contains \"just a string\" if true\nask contains {\"id\": \"x\"} if true\n";
-        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({}));
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], &json!({}));
         assert_eq!(e.reasons.len(), 2);
         assert!(e
             .reasons
@@ -332,7 +337,7 @@ mod tests {
                 "package failsafe.repo\nblock contains {\n",
                 Some(false),
             )],
-            json!({}),
+            &json!({}),
         );
         assert_eq!(e.reasons.len(), 1);
         assert!(e.reasons[0].reason.contains("/r/.failsafe.rego"));
@@ -341,7 +346,7 @@ mod tests {
     #[test]
     fn evaluation_errors_block() {
         let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": sprintf(\"%d\", [1/0])} if true\n";
-        let e = run(vec![file(Layer::User, "u.rego", text, None)], json!({}));
+        let e = run(vec![file(Layer::User, "u.rego", text, None)], &json!({}));
         assert!(!e.reasons.is_empty());
         assert!(e.reasons.iter().all(|r| r.effect == Effect::Block));
     }
@@ -351,7 +356,7 @@ mod tests {
         let text = "package failsafe.user\nimport rego.v1\nallow_override contains {\"reason\": \"sneaky\"} if true\n";
         let e = run(
             vec![file(Layer::Repo, ".failsafe.rego", text, Some(true))],
-            json!({}),
+            &json!({}),
         );
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].effect, Effect::Block);
@@ -363,7 +368,7 @@ mod tests {
         let text = "package failsafe.repo\nimport rego.v1\nallow_override contains {\"reason\": \"ok\"} if true\nblock contains {\"reason\": \"no\"} if true\n";
         let e = run(
             vec![file(Layer::Repo, ".failsafe.rego", text, Some(false))],
-            json!({}),
+            &json!({}),
         );
         assert_eq!(e.ignored_overrides.len(), 1);
         assert_eq!(e.reasons.len(), 1);
@@ -375,7 +380,7 @@ mod tests {
         let text = "package failsafe.user\nimport rego.v1\nblock contains {\"reason\": \"a\"} if input.x\nask contains {\"reason\": \"only when nothing blocks\"} if count(block) == 0\n";
         let e = run(
             vec![file(Layer::User, "u.rego", text, None)],
-            json!({"x": false}),
+            &json!({"x": false}),
         );
         assert_eq!(e.reasons.len(), 1);
         assert_eq!(e.reasons[0].effect, Effect::Ask);

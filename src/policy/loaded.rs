@@ -83,13 +83,13 @@ pub fn load_with<'a>(chain: &'a Chain, cache: Option<&Path>) -> Loaded<'a> {
         // Without reuse nothing can be "stale", so this is always `Some`; the fallback
         // to an empty engine with a block reason only keeps the function total.
         None => load_inner(chain, cache, false)
-            .unwrap_or_else(|| internal_failure("the policies could not be prepared".to_string())),
+            .unwrap_or_else(|| internal_failure("the policies could not be prepared")),
     }
 }
 
 /// An empty engine and one block reason: what is left when preparing went wrong in a way
 /// that only a bug in failsafe explains.
-fn internal_failure<'a>(why: String) -> Loaded<'a> {
+fn internal_failure<'a>(why: &str) -> Loaded<'a> {
     Loaded {
         engine: Engine::new(),
         files: Vec::new(),
@@ -233,7 +233,7 @@ fn load_inner<'a>(chain: &'a Chain, cache: Option<&Path>, reuse: bool) -> Option
             }
             // A fresh analysis that does not verify is a bug in the rewrite; the engine
             // now holds a module nothing accounts for, so nothing of it may be trusted.
-            let failed = internal_failure(format!(
+            let failed = internal_failure(&format!(
                 "policy file {} was rewritten wrongly: {why}",
                 file.path
             ));

@@ -44,7 +44,7 @@ impl Cond {
         }
     }
 
-    fn holds(self, input: &[bool; FLAGS], helpers: &[bool; HELPERS]) -> bool {
+    fn holds(self, input: [bool; FLAGS], helpers: [bool; HELPERS]) -> bool {
         match self {
             Cond::True => true,
             Cond::Flag(n) => input[n],
@@ -195,12 +195,12 @@ fn chain() -> impl Strategy<Value = Vec<File>> {
 }
 
 /// policy.md's decision rules, applied to what each rule says under `input`.
-fn model(files: &[File], input: &[bool; FLAGS]) -> Verdict {
+fn model(files: &[File], input: [bool; FLAGS]) -> Verdict {
     let mut helpers: BTreeMap<&str, [bool; HELPERS]> = BTreeMap::new();
     for file in files {
         let scope = helpers.entry(file.scope.as_str()).or_default();
         for (k, cond) in &file.body.helpers {
-            scope[*k] |= cond.holds(input, &[false; HELPERS]);
+            scope[*k] |= cond.holds(input, [false; HELPERS]);
         }
     }
     // (kind, layer, lift-proof)
@@ -212,7 +212,7 @@ fn model(files: &[File], input: &[bool; FLAGS]) -> Verdict {
             .copied()
             .unwrap_or_default();
         for (kind, cond) in &file.body.rules {
-            if !cond.holds(input, &scope) {
+            if !cond.holds(input, scope) {
                 continue;
             }
             match kind {
@@ -281,6 +281,6 @@ proptest! {
         }
         let verdict = decide(&full).verdict;
         prop_assert_eq!(decide(&quick).verdict, verdict);
-        prop_assert_eq!(verdict, model(&files, &input));
+        prop_assert_eq!(verdict, model(&files, input));
     }
 }

@@ -115,8 +115,7 @@ fn head_of(rule: &Rule) -> (&Expr, bool) {
     match rule {
         Rule::Spec { head, .. } => match head {
             RuleHead::Set { refr, .. } => (refr, true),
-            RuleHead::Compr { refr, .. } => (refr, false),
-            RuleHead::Func { refr, .. } => (refr, false),
+            RuleHead::Compr { refr, .. } | RuleHead::Func { refr, .. } => (refr, false),
         },
         Rule::Default { refr, .. } => (refr, false),
     }
@@ -406,7 +405,7 @@ mod tests {
             0,
             Some("failsafe.repo.file1"),
         );
-        let p = p.map_err(|e| e.to_string());
+        let p = p.map_err(|e| e.clone());
         assert!(p.as_ref().is_ok_and(
             |p| p.package == "failsafe.repo.file1" && p.declared_package == "failsafe.repo"
         ));

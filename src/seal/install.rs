@@ -174,7 +174,7 @@ fn is_script(path: &Path) -> bool {
         && &magic == b"#!"
 }
 
-/// Whether the file is one part of a directory-shaped program (PyInstaller's
+/// Whether the file is one part of a directory-shaped program (`PyInstaller`'s
 /// `_internal` next to it, as the aws CLI v2 has): moving it alone would break it.
 fn needs_its_directory(file: &Path) -> bool {
     file.parent().is_some_and(|d| d.join("_internal").is_dir())
@@ -362,21 +362,19 @@ pub fn seal(opts: &SealOptions) -> Result<Manifest, SealError> {
         agent_users: opts.agent_users.clone(),
         ..Manifest::default()
     };
-    let gid = match existing_gid {
-        Some(gid) => gid,
-        None => {
-            run("groupadd", &["--system", &opts.group])?;
-            m.group_created = true;
-            match group_gid(&opts.group) {
-                Some(gid) => gid,
-                None => {
-                    let _ = undo(&layout, &m);
-                    return Err(SealError::Refused(format!(
-                        "group `{}` was created but cannot be found",
-                        opts.group
-                    )));
-                }
-            }
+    let gid = if let Some(gid) = existing_gid {
+        gid
+    } else {
+        run("groupadd", &["--system", &opts.group])?;
+        m.group_created = true;
+        if let Some(gid) = group_gid(&opts.group) {
+            gid
+        } else {
+            let _ = undo(&layout, &m);
+            return Err(SealError::Refused(format!(
+                "group `{}` was created but cannot be found",
+                opts.group
+            )));
         }
     };
     m.gid = gid;

@@ -77,10 +77,10 @@ impl Privilege {
             what: "getresgid",
             source,
         })?;
-        let group = if ids.effective != ids.real {
-            ids.effective
-        } else {
+        let group = if ids.effective == ids.real {
             ids.saved
+        } else {
+            ids.effective
         };
         let p = Privilege {
             real: ids.real,

@@ -16,9 +16,10 @@ pub fn user_groups(user: &str, primary: u32) -> Vec<u32> {
     let Ok(name) = CString::new(user) else {
         return vec![primary];
     };
-    nix::unistd::getgrouplist(&name, nix::unistd::Gid::from_raw(primary))
-        .map(|g| g.into_iter().map(|g| g.as_raw()).collect())
-        .unwrap_or_else(|_| vec![primary])
+    nix::unistd::getgrouplist(&name, nix::unistd::Gid::from_raw(primary)).map_or_else(
+        |_| vec![primary],
+        |g| g.into_iter().map(nix::unistd::Gid::as_raw).collect(),
+    )
 }
 
 /// Who is asking: a user id and its groups.

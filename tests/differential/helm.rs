@@ -1,6 +1,6 @@
 //! helm: no differential against the real tool — there is no helm binary here, and
 //! none is obtainable from the registries this project can reach (Debian has no `helm`
-//! package; PyPI and npm offer no Linux helm CLI). Instead, this table states what
+//! package; `PyPI` and npm offer no Linux helm CLI). Instead, this table states what
 //! helm's command line parser (cobra + spf13/pflag) does with each spelling, rule by
 //! rule, as documented in their source, and checks failsafe's fact against it:
 //!

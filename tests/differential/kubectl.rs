@@ -148,7 +148,7 @@ impl Case {
     fn argv(&self, verb: &[&str]) -> Vec<String> {
         let mut argv = vec!["kubectl".to_string()];
         argv.extend(self.before.iter().flat_map(Opt::words));
-        argv.extend(verb.iter().map(|w| w.to_string()));
+        argv.extend(verb.iter().map(std::string::ToString::to_string));
         argv.extend(self.after.iter().flat_map(Opt::words));
         argv
     }
@@ -303,7 +303,7 @@ fn generate(seed: u64) -> Case {
         let mut users: Vec<String> = USERS[..2]
             .iter()
             .filter(|_| rng.random_bool(0.75))
-            .map(|u| u.to_string())
+            .map(std::string::ToString::to_string)
             .collect();
         // A name twice in one file makes kubectl refuse the whole file; keep that rare.
         if rng.random_bool(0.95) {
@@ -558,22 +558,18 @@ fn check(case: &Case) -> Result<(), String> {
                     return disagree("cluster differs");
                 }
             }
-            match impersonate.as_deref().and_then(|i| i.split_once('.')) {
-                Some((_, user)) => {
-                    if k.user != user {
-                        return disagree("user differs");
-                    }
+            if let Some((_, user)) = impersonate.as_deref().and_then(|i| i.split_once('.')) {
+                if k.user != user {
+                    return disagree("user differs");
                 }
-                None => {
-                    // No user entry applied: failsafe's user must not be one defined
-                    // in a file it read (every generated user impersonates).
-                    let defined = case.files.iter().any(|f| {
-                        k.kubeconfig.iter().any(|p| p.ends_with(&f.name))
-                            && f.users.contains(&k.user)
-                    });
-                    if defined {
-                        return disagree("kubectl used no user entry, failsafe names one");
-                    }
+            } else {
+                // No user entry applied: failsafe's user must not be one defined
+                // in a file it read (every generated user impersonates).
+                let defined = case.files.iter().any(|f| {
+                    k.kubeconfig.iter().any(|p| p.ends_with(&f.name)) && f.users.contains(&k.user)
+                });
+                if defined {
+                    return disagree("kubectl used no user entry, failsafe names one");
                 }
             }
             let _ = server_overridden;

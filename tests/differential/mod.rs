@@ -89,7 +89,8 @@ pub fn run<C: Shrink>(
     let total = failures.len();
     println!("{tool} differential: {n} cases from seed {seed}, {total} disagreements");
     if total > 0 {
-        let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
+        let mut kinds: std::collections::BTreeMap<&str, usize> =
+            std::collections::BTreeMap::default();
         for (_, _, why) in &failures {
             *kinds.entry(why.lines().next().unwrap_or("")).or_default() += 1;
         }

@@ -204,7 +204,7 @@ fn write_world(root: &Path, case: &Case) {
         match f {
             EnvFile::Named(tail) => {
                 let text = format!("{}{tail}", workspace_name(DIRS[*d], data));
-                std::fs::write(path, text).expect("write")
+                std::fs::write(path, text).expect("write");
             }
             EnvFile::Blank => std::fs::write(path, " \n").expect("write"),
             EnvFile::Directory => std::fs::create_dir_all(path).expect("mkdir"),

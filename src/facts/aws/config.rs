@@ -212,17 +212,16 @@ fn expand_vars(s: &str, ctx: &Context) -> String {
     while let Some(at) = rest.find('$') {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
-        let (name, skip) = match after.strip_prefix('{') {
-            Some(inner) => match inner.find('}') {
+        let (name, skip) = if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
                 Some(end) => (&inner[..end], end + 2),
                 None => ("", 0),
-            },
-            None => {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], end)
             }
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], end)
         };
         match ctx.env.get(name).filter(|_| !name.is_empty()) {
             Some(value) => out.push_str(value),

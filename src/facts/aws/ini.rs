@@ -295,7 +295,7 @@ mod tests {
     #[case("[a]\nregion = x\nREGION = y\n", "key `region` appears twice")]
     #[case("[a]\n[]\n", "neither")]
     fn strict_errors(#[case] text: &str, #[case] needle: &str) {
-        let err = Ini::parse(text).map(|_| ()).map_err(|e| e.to_string());
+        let err = Ini::parse(text).map(|_| ()).map_err(|e| e.clone());
         assert!(err.as_ref().is_err_and(|e| e.contains(needle)), "{err:?}");
     }
 
@@ -307,7 +307,7 @@ mod tests {
     fn shlex(#[case] s: &str, #[case] words: &[&str]) {
         assert_eq!(
             shlex_split(s),
-            Ok(words.iter().map(|w| w.to_string()).collect())
+            Ok(words.iter().map(std::string::ToString::to_string).collect())
         );
     }
 

@@ -573,7 +573,7 @@ fn a_broken_config_leaves_the_target_uncertain_except_for_help() -> std::io::Res
     Ok(())
 }
 
-/// A named profile in neither file makes aws stop with ProfileNotFound; failsafe does
+/// A named profile in neither file makes aws stop with `ProfileNotFound`; failsafe does
 /// not guess an account for it. The implicit `default` may be missing; a profile only
 /// in the credentials file exists.
 #[rstest]

@@ -420,7 +420,7 @@ mod tests {
     fn splits_like_git(#[case] value: &str, #[case] want: &[&str]) {
         assert_eq!(
             split_cmdline(value),
-            Ok(want.iter().map(|s| s.to_string()).collect())
+            Ok(want.iter().map(std::string::ToString::to_string).collect())
         );
     }
 

@@ -446,7 +446,7 @@ mod tests {
     use rstest::rstest;
 
     fn walk(argv: &[&str]) -> Walked {
-        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let rest: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         crate::facts::walker::walk(&crate::facts::git::tests::spec(), &rest)
     }
 

@@ -218,19 +218,18 @@ pub fn load_files(ctx: &Context, at: Where<'_>, uncertain: &mut Vec<String>) -> 
             }
         }
     }
-    match ctx.var("GIT_CONFIG_GLOBAL") {
-        Some(f) => l.file(&resolve(&ctx.cwd, f), Scope::Global, 0, None),
-        None => {
-            let xdg = match ctx.var("XDG_CONFIG_HOME") {
-                Some(x) => Some(PathBuf::from(x).join("git/config")),
-                None => ctx.home.as_ref().map(|h| h.join(".config/git/config")),
-            };
-            if let Some(x) = xdg {
-                l.file(&x, Scope::Global, 0, None);
-            }
-            if let Some(h) = &ctx.home {
-                l.file(&h.join(".gitconfig"), Scope::Global, 0, None);
-            }
+    if let Some(f) = ctx.var("GIT_CONFIG_GLOBAL") {
+        l.file(&resolve(&ctx.cwd, f), Scope::Global, 0, None);
+    } else {
+        let xdg = match ctx.var("XDG_CONFIG_HOME") {
+            Some(x) => Some(PathBuf::from(x).join("git/config")),
+            None => ctx.home.as_ref().map(|h| h.join(".config/git/config")),
+        };
+        if let Some(x) = xdg {
+            l.file(&x, Scope::Global, 0, None);
+        }
+        if let Some(h) = &ctx.home {
+            l.file(&h.join(".gitconfig"), Scope::Global, 0, None);
         }
     }
     if let Some(common) = at.common_dir {

@@ -220,7 +220,7 @@ fn remotes(config: &Config) -> BTreeMap<String, String> {
             let url = config
                 .values("remote", Some(name), "url")
                 .first()
-                .map(|u| u.to_string())?;
+                .map(std::string::ToString::to_string)?;
             Some((name.to_string(), url))
         })
         .collect()
@@ -388,7 +388,10 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
         remotes: remotes(&config),
         push: None,
         protected: false,
-        config_overrides: dash_c.iter().map(|s| s.to_string()).collect(),
+        config_overrides: dash_c
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
         alias,
         upstream: upstream(&config, &loc.head),
         moved_branches: Vec::new(),
@@ -467,11 +470,7 @@ pub fn enrich(walked: &Walked, alias: Option<String>, ctx: &Context, fact: &mut 
     }
     git.moved_branches = moved.branches;
     let patterns = &ctx.settings.git.protected_branches;
-    let push_targets = git
-        .push
-        .as_ref()
-        .map(|p| p.targets.as_slice())
-        .unwrap_or(&[]);
+    let push_targets = git.push.as_ref().map_or(&[][..], |p| p.targets.as_slice());
     git.protected = push_targets
         .iter()
         .chain(git.moved_branches.iter())
@@ -519,7 +518,7 @@ mod tests {
 
     /// Builds the fact for `argv` (without argv[0]) the way `facts::build` does.
     pub(super) fn fact_for(argv: &[&str], ctx: &Context) -> Fact {
-        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let rest: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         let mut full = vec!["git".to_string()];
         full.extend(rest.iter().cloned());
         crate::facts::build(&spec(), "git", full, Vec::new(), ctx)
@@ -591,7 +590,7 @@ mod tests {
     #[case(&["worktree", "remove", "-f", "x"], "worktree", &["force"])]
     #[case(&["update-ref", "-d", "refs/heads/x"], "update-ref", &["delete"])]
     fn spec_flags(#[case] argv: &[&str], #[case] verb: &str, #[case] flags: &[&str]) {
-        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let rest: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         let w = crate::facts::walker::walk(&spec(), &rest);
         assert_eq!(w.verb, verb);
         for f in flags {
@@ -972,7 +971,7 @@ mod tests {
     #[case(&["checkout-index", "--forc", "-a"], "force")]
     #[case(&["send-pack", "--mir", "x"], "mirror")]
     fn abbreviated_long_options(#[case] argv: &[&str], #[case] flag: &str) {
-        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let rest: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         let w = crate::facts::walker::walk(&spec(), &rest);
         assert!(w.has_flag(flag), "{argv:?}: {:?}", w.flags);
         assert!(w.uncertain.is_empty(), "{:?}", w.uncertain);

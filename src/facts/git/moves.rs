@@ -118,18 +118,14 @@ pub fn moved_branches(walked: &Walked, head: &Head, rebasing: Option<&str>) -> M
                     .any(|a| a == "--all" || a == "--branches");
         }
         "branch" => branch(&mut m, walked, before_dashdash, head),
-        "checkout" => {
+        // `-B` resets an existing branch to the start point (`worktree add -B` too).
+        "checkout" | "worktree" => {
             if let Some(b) = walked.flag_str("B") {
                 m.add(b);
             }
         }
         "switch" => {
             if let Some(b) = walked.flag_str("force-create") {
-                m.add(b);
-            }
-        }
-        "worktree" => {
-            if let Some(b) = walked.flag_str("B") {
                 m.add(b);
             }
         }
@@ -206,9 +202,8 @@ mod tests {
     use rstest::rstest;
 
     fn moved(line: &str, head: &Head, rebasing: Option<&str>) -> Moves {
-        let spec = match crate::spec::builtin("git") {
-            Some(Ok(s)) => s,
-            _ => unreachable!("the git spec is embedded"),
+        let Some(Ok(spec)) = crate::spec::builtin("git") else {
+            unreachable!("the git spec is embedded")
         };
         let argv: Vec<String> = line.split_whitespace().map(str::to_string).collect();
         moved_branches(&walker::walk(&spec, &argv), head, rebasing)

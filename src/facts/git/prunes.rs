@@ -136,7 +136,7 @@ mod tests {
     const NOW: i64 = 1_796_400_000;
 
     fn walk(argv: &[&str]) -> Walked {
-        let rest: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        let rest: Vec<String> = argv.iter().map(std::string::ToString::to_string).collect();
         crate::facts::walker::walk(&crate::facts::git::tests::spec(), &rest)
     }
 

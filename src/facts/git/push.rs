@@ -307,18 +307,17 @@ pub fn resolve(
     let mirror = has("mirror") || config.bool("remote", Some(&remote), "mirror") == Some(true);
     let pushurls = config.values("remote", Some(&remote), "pushurl");
     let urls = config.values("remote", Some(&remote), "url");
-    let url = pushurls
-        .first()
-        .or_else(|| urls.first())
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| {
+    let url = pushurls.first().or_else(|| urls.first()).map_or_else(
+        || {
             let looks_like_location = remote.contains(['/', ':']) || remote == ".";
             if looks_like_location {
                 remote.clone()
             } else {
                 String::new()
             }
-        });
+        },
+        std::string::ToString::to_string,
+    );
 
     let mut refspecs = Vec::new();
     let mut i = 0;
@@ -354,7 +353,10 @@ pub fn resolve(
     } else if mirror && !configured_text.is_empty() {
         // A mirror push also pushes the configured refspecs (real git, found by
         // tests/diff_git.rs).
-        configured_text.iter().map(|s| s.to_string()).collect()
+        configured_text
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect()
     } else if all || mirror || tags {
         Vec::new()
     } else {
@@ -879,7 +881,7 @@ mod tests {
         );
     }
 
-    /// Found by tests/diff_git.rs against real git's `push --dry-run --porcelain`.
+    /// Found by `tests/diff_git.rs` against real git's `push --dry-run --porcelain`.
     #[rstest]
     #[case("push origin v1", "", "refs/tags/v1", "")]
     #[case("push origin refs/tags/v1:x", "", "x refs/tags/x", "")]

@@ -71,7 +71,7 @@ impl Lab {
         fact_for(argv, &ctx)
     }
 
-    /// Asserts our repo_root, git_dir and branch equal git's own answers in `dir`.
+    /// Asserts our `repo_root`, `git_dir` and branch equal git's own answers in `dir`.
     fn agrees_with_git(&self, dir: &str) -> io::Result<GitFact> {
         let f = self.fact(dir, &["status"]);
         assert!(f.uncertain.is_empty(), "{dir}: {:?}", f.uncertain);
@@ -322,8 +322,7 @@ fn expiry_forms_agree_with_git_approxidate() -> io::Result<()> {
     for v in values {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_secs().cast_signed());
         let out = lab.git("r", &["rev-parse", &format!("--since={v}")])?;
         let git_ts: i64 = out
             .strip_prefix("--max-age=")

@@ -263,15 +263,14 @@ pub fn read_head(git_dir: &Path, uncertain: &mut Vec<String>) -> Head {
             return Head::Unreadable;
         }
     };
-    match parse_head(&text) {
-        Some(head) => head,
-        None => {
-            uncertain.push(format!(
-                "cannot understand git HEAD `{}`: neither `ref: …` nor a commit id",
-                file.display()
-            ));
-            Head::Unreadable
-        }
+    if let Some(head) = parse_head(&text) {
+        head
+    } else {
+        uncertain.push(format!(
+            "cannot understand git HEAD `{}`: neither `ref: …` nor a commit id",
+            file.display()
+        ));
+        Head::Unreadable
     }
 }
 

@@ -13,7 +13,7 @@
 //!   written after it (go-yaml v2, unlike the YAML merge spec where explicit keys always
 //!   win); in a list of merged mappings the earlier ones win;
 //! - only a plain `<<` is a merge key; a quoted `"<<"` is an ordinary key;
-//! - a UTF-8 byte order mark is skipped (yaml_serde's parser, given one, stops reading
+//! - a UTF-8 byte order mark is skipped (`yaml_serde`'s parser, given one, stops reading
 //!   after the first mapping entry without an error, so it is stripped here first).
 //!
 //! Not replicated: YAML 1.1 scalars such as `yes` or `1_000`, which go-yaml v2 reads

@@ -211,7 +211,7 @@ mod tests {
     use rstest::rstest;
     use std::path::Path;
 
-    const SAMPLE: &str = r#"
+    const SAMPLE: &str = r"
 apiVersion: kubectl.config.k8s.io/v1beta1
 kind: Preference
 defaults:
@@ -231,7 +231,7 @@ aliases:
 - name: getn
   command: get
   prependArgs: [nodes]
-"#;
+";
 
     fn ctx(home: &Path, env: &[(&str, &str)]) -> Context {
         Context::for_test(home, home, env)

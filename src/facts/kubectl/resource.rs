@@ -346,7 +346,7 @@ pub fn raw_path(uri: &str) -> Objects {
         .chain(cleaned.split('/'))
         .any(|s| s == "proxy");
     let segments: Vec<&str> = cleaned.split('/').filter(|s| !s.is_empty()).collect();
-    out.raw_path = cleaned.clone();
+    out.raw_path.clone_from(&cleaned);
     let rest = match segments.as_slice() {
         ["api", _version, rest @ ..] => rest,
         ["apis", _group, _version, rest @ ..] => rest,

@@ -20,7 +20,7 @@ pub const MAX_BYTES: u64 = 256 * 1024;
 pub fn declared(dir: &Path) -> Option<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .ok()?
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| n.ends_with(".tf") || n.ends_with(".tofu"))
         .collect();

@@ -67,7 +67,7 @@ pub fn without_chdir(args: &[String], chdir: Option<&Chdir>) -> Vec<String> {
     }
 }
 
-/// Every command terraform and OpenTofu register. Nested ones matter to the finder; the
+/// Every command terraform and `OpenTofu` register. Nested ones matter to the finder; the
 /// others matter too, because the finder matches the longest registered *prefix*.
 const COMMANDS: &[&str] = &[
     "apply",
