@@ -183,6 +183,10 @@ fn unseal(root: &Path) -> i32 {
             let layout = Layout::new(root);
             if layout.log_file().is_file() {
                 log_shims(&layout.log_dir(), "uninstall", &layout, &m);
+                out(&format!(
+                    "kept the decision log {} (root's alone now; sealing again continues it)\n",
+                    layout.log_file().display()
+                ));
             }
             out(&format!(
                 "unsealed: {} file(s) put back, {} link(s) and {} file(s) removed\n",
