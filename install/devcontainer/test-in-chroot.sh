@@ -59,7 +59,11 @@ root="$(mktemp -d)"
 cleanup() {
     umount "$root/proc" 2>/dev/null || true
     # A sealed log is append-only (chattr +a) where the file system allows it.
-    chattr -a "$root/var/log/failsafe/decisions.jsonl" 2>/dev/null || true
+    if [ -e "$root/var/log/failsafe/decisions.jsonl" ]; then
+        chattr -a "$root/var/log/failsafe/decisions.jsonl" 2>/dev/null \
+            || chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chattr -a /var/log/failsafe/decisions.jsonl 2>/dev/null \
+            || true
+    fi
     rm -rf "$root"
 }
 trap cleanup EXIT
