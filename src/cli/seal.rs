@@ -154,7 +154,13 @@ pub fn install(args: SealArgs, dir: Option<PathBuf>, tools: Option<Vec<String>>)
 /// the sealed log, the way `install-shims` logs to an ordinary install's log; a failure
 /// to log is a warning.
 fn log_shims(config_dir: &Path, change: &str, layout: &Layout, m: &crate::seal::Manifest) {
-    let mut tools: Vec<&str> = m.moved.iter().map(|x| x.tool.as_str()).collect();
+    let mut tools: Vec<&str> = m
+        .moved
+        .iter()
+        .map(|x| x.tool.as_str())
+        .filter(|t| *t != crate::tool::SELF_NAME)
+        .collect();
+    tools.sort_unstable();
     tools.dedup();
     let mut action = human::action(
         ActionKind::Shims,
