@@ -1,6 +1,6 @@
 //! The devcontainer feature: its metadata, and (as root, with debootstrap) its install.sh
 //! run for real inside a minimal Debian root through chroot, by
-//! `install/devcontainer/test-in-chroot.sh`.
+//! `install/devcontainer/test-in-chroot.sh` — plain, and with `sealed: true`.
 
 use crate::install::repo_root;
 use crate::sandbox::exe;
@@ -47,6 +47,20 @@ fn the_feature_metadata_has_what_the_devcontainer_cli_needs() {
 
 #[test]
 fn the_feature_installs_in_a_minimal_debian_root() {
+    run_in_chroot(None, "devcontainer feature: all checks passed");
+}
+
+/// sealed=true: a root remote user fails the build with the reason and changes nothing;
+/// for the agent user the real git is out of reach and guarded commands are judged.
+#[test]
+fn the_sealed_feature_seals_the_remote_user_out_in_a_minimal_debian_root() {
+    run_in_chroot(
+        Some("sealed"),
+        "devcontainer feature (sealed): all checks passed",
+    );
+}
+
+fn run_in_chroot(variant: Option<&str>, passed: &str) {
     // `id -u` rather than geteuid(): no unsafe code in the tests.
     let uid = Command::new("id").arg("-u").output().unwrap();
     if String::from_utf8_lossy(&uid.stdout).trim() != "0" {
@@ -68,11 +82,12 @@ fn the_feature_installs_in_a_minimal_debian_root() {
     let out = Command::new(repo_root().join("install/devcontainer/test-in-chroot.sh"))
         .arg(exe())
         .arg(&cache)
+        .args(variant)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains("devcontainer feature: all checks passed"),
+        out.status.success() && stdout.contains(passed),
         "test-in-chroot.sh failed ({})\nstdout:\n{stdout}\nstderr:\n{}",
         out.status,
         String::from_utf8_lossy(&out.stderr)

@@ -202,6 +202,66 @@ fn rand_suffix() -> u32 {
 }
 
 impl World {
+    /// The human-action records of `kind` in the sealed log (kept after unsealing).
+    fn actions(&self, kind: &str) -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(self.root.join("var/log/failsafe/decisions.jsonl"))
+            .unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|r| r["action"]["kind"] == kind)
+            .collect()
+    }
+
+    /// `failsafe log verify` on the sealed log, from an ordinary (unsealed) failsafe.
+    fn verify_log(&self) {
+        let out = Command::new(failsafe())
+            .args(["log", "verify"])
+            .env("FAILSAFE_CONFIG_DIR", self.root.join("var/log/failsafe"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "log verify: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn seal(&self) {
+        let out = Command::new(failsafe())
+            .args([
+                "install-shims",
+                "--sealed",
+                "--agent-user",
+                &self.user,
+                "--group",
+                &self.group,
+                "--root",
+            ])
+            .arg(&self.root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "seal: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn unseal(&self) {
+        let out = Command::new(failsafe())
+            .args(["install-shims", "--unseal", "--root"])
+            .arg(&self.root)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "unseal: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn root_cmd(&self, args: &[&str]) -> Output {
         Command::new(self.root.join("usr/local/bin/failsafe"))
             .args(args)
@@ -268,6 +328,13 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
         String::from_utf8_lossy(&sealed.stderr)
     );
     assert!(sealed.status.success());
+    // Sealing is a human action in the sealed log, like an ordinary install-shims.
+    let shims = w.actions("shims");
+    assert_eq!(shims.len(), 1, "{shims:?}");
+    assert_eq!(shims[0]["action"]["change"], "install");
+    assert!(shims[0]["action"]["reason"]
+        .as_str()
+        .is_some_and(|r| r.contains(&w.user) && r.contains("kubectl")));
     let real = w.root.join("usr/libexec/failsafe/real");
     let bin = w.root.join("usr/local/bin/failsafe");
     assert_eq!(std::fs::metadata(&bin).unwrap().mode() & 0o7777, 0o2755);
@@ -346,6 +413,25 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
         set.status.success(),
         "{}",
         String::from_utf8_lossy(&set.stderr)
+    );
+    // ... and leaves the same human-action record an ordinary `mode set` does.
+    let modes = w.actions("mode");
+    assert_eq!(modes.len(), 1, "{modes:?}");
+    let pane = format!("user-{}", w.user);
+    assert_eq!(modes[0]["source"], "human");
+    assert_eq!(modes[0]["action"]["subject"], pane.as_str());
+    assert!(modes[0]["action"]["change"]
+        .as_str()
+        .is_some_and(|c| c.ends_with("→ rw") || c.ends_with("→ write")));
+    assert!(modes[0]["action"]["until"]
+        .as_str()
+        .is_some_and(|u| !u.is_empty()));
+    let log = w.root.join("var/log/failsafe/decisions.jsonl");
+    let meta = std::fs::metadata(&log).unwrap();
+    assert_eq!(
+        (meta.mode() & 0o777, meta.uid()),
+        (0o660, 0),
+        "root's append must not narrow the shared log"
     );
     let (rc, _, err) = w.agent("cd repo && git push -q origin main && git fetch -q origin && cd .. && git clone -q remote.git copy && cat copy/f");
     assert_eq!(rc, 0, "{err}");
@@ -437,11 +523,33 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
         String::from_utf8_lossy(&unsealed.stderr)
     );
     assert!(unsealed.status.success());
-    // `opt` came and went during the test; its parent's time is the test's doing.
+    // The decision log outlives the install, root's alone, ending with the unsealing.
+    let log_dir = w.root.join("var/log/failsafe");
+    let meta = std::fs::metadata(log_dir.join("decisions.jsonl")).unwrap();
+    assert_eq!(
+        (meta.mode() & 0o7777, meta.uid(), meta.gid()),
+        (0o600, 0, 0)
+    );
+    let meta = std::fs::metadata(&log_dir).unwrap();
+    assert_eq!(
+        (meta.mode() & 0o7777, meta.uid(), meta.gid()),
+        (0o700, 0, 0)
+    );
+    let shims = w.actions("shims");
+    let changes: Vec<_> = shims
+        .iter()
+        .map(|r| r["action"]["change"].clone())
+        .collect();
+    assert_eq!(changes, ["install", "uninstall"], "{shims:?}");
+    assert_eq!(w.actions("mode").len(), 1);
+    w.verify_log();
+    // `opt` came and went during the test; its parent's time is the test's doing; the
+    // log (under `var`) stays on purpose.
     let mut after = snapshot(&w.root);
     let mut before = before;
     after.remove(&w.root);
     before.remove(&w.root);
+    after.retain(|p, _| !p.starts_with(w.root.join("var")));
     let changed: Vec<_> = before
         .iter()
         .filter(|(p, s)| after.get(*p) != Some(*s))
@@ -459,6 +567,26 @@ fn sealed_install_holds_against_the_agent_user_and_unseals_exactly() {
         changed.join("\n")
     );
     assert!(!sh("getent", &["group", &w.group]).status.success());
+
+    // Sealing again continues the kept log: it is the group's again while sealed, the
+    // shim appends to it, and unsealing gives it back to root alone.
+    w.seal();
+    let meta = std::fs::metadata(&log_dir).unwrap();
+    assert_eq!(meta.mode() & 0o7777, 0o3770);
+    let meta = std::fs::metadata(log_dir.join("decisions.jsonl")).unwrap();
+    assert_eq!(meta.mode() & 0o777, 0o660);
+    let (rc, _, err) = w.agent("kubectl delete ns again");
+    assert_eq!(rc, 77, "{err}");
+    w.unseal();
+    let meta = std::fs::metadata(log_dir.join("decisions.jsonl")).unwrap();
+    assert_eq!(
+        (meta.mode() & 0o7777, meta.uid(), meta.gid()),
+        (0o600, 0, 0)
+    );
+    assert_eq!(w.actions("shims").len(), 4);
+    let text = std::fs::read_to_string(log_dir.join("decisions.jsonl")).unwrap();
+    assert!(text.contains("again"));
+    w.verify_log();
 }
 
 #[test]

@@ -5,7 +5,13 @@
 # that user's login shell, checks that the shims come first and that a force push is
 # refused with exit 77.
 #
-#   install/devcontainer/test-in-chroot.sh FAILSAFE_BINARY CACHE_DIR
+#   install/devcontainer/test-in-chroot.sh FAILSAFE_BINARY CACHE_DIR [sealed]
+#
+# With `sealed`, the feature runs with sealed=true and mode=rw: first for the remote user root, which
+# must fail the build and change nothing; then for the agent user, after which the real
+# git must be out of that user's reach (by its sealed path and by /usr/bin/git, now a
+# shim), the policy bundle must apply from /etc/failsafe, and the sealed log must hold
+# the sealing and the refusals.
 #
 # Needs root and debootstrap. The root file system is built once (about a minute and a
 # half) and cached as CACHE_DIR/debootstrap-<suite>-minbase.tar; every run unpacks a
@@ -15,6 +21,8 @@ cd "$(dirname "$0")/../.."
 
 binary="$(realpath "$1")"
 cache="$2"
+sealed="${3:-}"
+case "$sealed" in ""|sealed) ;; *) echo "test-in-chroot.sh: third argument: sealed or nothing" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "test-in-chroot.sh: needs root (chroot, mount)" >&2; exit 2; }
 command -v debootstrap >/dev/null 2>&1 || { echo "test-in-chroot.sh: needs debootstrap" >&2; exit 2; }
 
@@ -30,6 +38,9 @@ mirror="${mirror:-http://deb.debian.org/debian}"
 
 mkdir -p "$cache"
 tarball="$cache/debootstrap-$suite-minbase.tar"
+# Two runs at once (the plain and the sealed test) build the root once.
+exec 9> "$cache/.lock"
+flock 9
 if [ ! -f "$tarball" ]; then
     build="$(mktemp -d)"
     echo "== debootstrap --variant=minbase $suite from $mirror (once; cached as $tarball)"
@@ -42,10 +53,17 @@ if [ ! -f "$tarball" ]; then
     mv -f "$tarball.tmp" "$tarball"
     rm -rf "$build"
 fi
+flock -u 9
 
 root="$(mktemp -d)"
 cleanup() {
     umount "$root/proc" 2>/dev/null || true
+    # A sealed log is append-only (chattr +a) where the file system allows it.
+    if [ -e "$root/var/log/failsafe/decisions.jsonl" ]; then
+        chattr -a "$root/var/log/failsafe/decisions.jsonl" 2>/dev/null \
+            || chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chattr -a /var/log/failsafe/decisions.jsonl 2>/dev/null \
+            || true
+    fi
     rm -rf "$root"
 }
 trap cleanup EXIT
@@ -81,12 +99,32 @@ in_root() { chroot "$root" /usr/bin/env -i "$@"; }
 container_path="/usr/local/share/failsafe/shims:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 in_root PATH=/usr/sbin:/usr/bin:/sbin:/bin useradd -m -s /bin/bash agent
-echo "== the feature's install.sh (as root, remote user agent)"
+fail() { echo "FAIL: $*" >&2; exit 1; }
 # containerEnv is already in effect when a feature installs: PATH starts with the shims.
-in_root PATH="$container_path" HOME=/root FAILSAFE_AGENT=1 \
-    _REMOTE_USER=agent _REMOTE_USER_HOME=/home/agent \
-    BINARY=failsafe-prebuilt POLICYBUNDLE=policies MODE=ro SEALED=false \
-    /bin/sh /tmp/feature/install.sh
+feature() {
+    in_root PATH="$container_path" HOME=/root FAILSAFE_AGENT=1 \
+        BINARY=failsafe-prebuilt POLICYBUNDLE=policies MODE=ro "$@" \
+        /bin/sh /tmp/feature/install.sh
+}
+if [ -n "$sealed" ]; then
+    echo "== the feature's install.sh, sealed, remote user root (must fail)"
+    set +e
+    feature _REMOTE_USER=root _REMOTE_USER_HOME=/root SEALED=true > "$root/tmp/root.out" 2>&1
+    status=$?
+    set -e
+    cat "$root/tmp/root.out"
+    [ "$status" != 0 ] || fail "sealing for the remote user root did not fail the build"
+    grep -q "sealing against root is meaningless" "$root/tmp/root.out" || fail "no clear message for a root remote user"
+    for left in usr/local/bin/failsafe usr/libexec/failsafe etc/failsafe; do
+        [ ! -e "$root/$left" ] || fail "the failed sealed build left /$left behind"
+    done
+    echo "ok: sealed with remote user root fails the build and changes nothing"
+    echo "== the feature's install.sh, sealed (as root, remote user agent)"
+    feature _REMOTE_USER=agent _REMOTE_USER_HOME=/home/agent _CONTAINER_USER=root SEALED=true MODE=rw
+else
+    echo "== the feature's install.sh (as root, remote user agent)"
+    feature _REMOTE_USER=agent _REMOTE_USER_HOME=/home/agent SEALED=false
+fi
 
 # A repository with a remote, owned by the agent user.
 mkdir -p "$root/work"
@@ -102,7 +140,6 @@ as_agent() {
         PATH="$container_path" FAILSAFE_AGENT=1 FAILSAFE_SHIMS=/usr/local/share/failsafe/shims \
         /bin/bash -lc "cd /work/repo && $1"
 }
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 found="$(as_agent 'command -v git')"
 [ "$found" = /usr/local/share/failsafe/shims/git ] || fail "bash -lc finds git at $found, not the shim"
@@ -116,8 +153,11 @@ as_agent 'git push --force origin main' 2> "$root/tmp/push.err"
 status=$?
 set -e
 [ "$status" = 77 ] || { cat "$root/tmp/push.err" >&2; fail "force push exited $status, not 77"; }
+# Read mode blocks it; the sealed run is in write mode (mode=rw), where it needs approval.
 # shellcheck disable=SC2016 # backticks are part of the message
-grep -qF 'failsafe: blocked `git push --force origin main`' "$root/tmp/push.err" || fail "no refusal message"
+if [ -n "$sealed" ]; then want='failsafe: needs a human'"'"'s approval: `git push --force origin main`'
+else want='failsafe: blocked `git push --force origin main`'; fi
+grep -qF "$want" "$root/tmp/push.err" || { cat "$root/tmp/push.err" >&2; fail "no refusal message"; }
 echo "ok: force push refused (exit 77)"
 
 set +e
@@ -132,8 +172,44 @@ echo "ok: the policy bundle applies"
 as_agent 'failsafe doctor' > "$root/tmp/doctor.out" || { cat "$root/tmp/doctor.out" >&2; fail "failsafe doctor failed"; }
 echo "ok: failsafe doctor passes in the agent's login shell"
 
+if [ -n "$sealed" ]; then
+    grep -q "can execute no real guarded tool" "$root/tmp/doctor.out" || { cat "$root/tmp/doctor.out" >&2; fail "doctor does not report the seal"; }
+    set +e
+    as_agent '/usr/libexec/failsafe/real/git --version' > "$root/tmp/real.out" 2>&1
+    status=$?
+    set -e
+    if [ "$status" = 0 ] || grep -q "git version" "$root/tmp/real.out"; then
+        fail "the agent ran the sealed git directly (exit $status)"
+    fi
+    echo "ok: the sealed git is not executable by the agent (exit $status)"
+    set +e
+    as_agent 'PATH=/usr/bin:/bin FAILSAFE_CONFIG_DIR=/tmp/own /usr/bin/git push --force origin main' 2> "$root/tmp/abs.err"
+    status=$?
+    set -e
+    [ "$status" = 77 ] || { cat "$root/tmp/abs.err" >&2; fail "/usr/bin/git push --force exited $status, not 77"; }
+    echo "ok: /usr/bin/git is a shim: a PATH rewrite and a config-dir override change nothing (exit 77)"
+    set +e
+    as_agent 'failsafe mode set rw' 2> "$root/tmp/mode.err"
+    status=$?
+    set -e
+    if [ "$status" = 0 ] || ! grep -q "changed by root" "$root/tmp/mode.err"; then
+        fail "the agent set its own mode (exit $status)"
+    fi
+    echo "ok: the agent cannot set its own mode"
+    mode="$(as_agent 'failsafe mode get')"
+    [ "$mode" = write ] || fail "the agent's mode is $mode, not write (option mode=rw)"
+    grep -q '"kind":"mode","change":"read → write","subject":"user-agent"' "$root/var/log/failsafe/decisions.jsonl" \
+        || fail "the mode the feature set is not in the sealed log"
+    echo "ok: the mode option set the agent user's mode, logged"
+    log="$root/var/log/failsafe/decisions.jsonl"
+    grep -q '"kind":"shims","change":"install"' "$log" || fail "the sealing is not in the sealed log"
+    grep -q 'push' "$log" || fail "the refused push is not in the sealed log"
+    [ ! -e "$root/home/agent/.config/failsafe" ] || fail "the sealed feature wrote the remote user's config"
+    echo "ok: the sealed log holds the sealing and the refusals"
+fi
+
 # Debian's /etc/profile resets PATH: without FAILSAFE_AGENT the snippet stays out of it.
 plain="$(chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/bin:/bin /bin/bash -lc 'command -v git')"
 [ "$plain" = /usr/bin/git ] || fail "a login shell without FAILSAFE_AGENT finds $plain"
 echo "ok: a login shell without FAILSAFE_AGENT=1 is left alone"
-echo "devcontainer feature: all checks passed"
+echo "devcontainer feature${sealed:+ (sealed)}: all checks passed"

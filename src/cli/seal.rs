@@ -7,6 +7,7 @@
 
 use super::{err, json_text, out, ModeAction};
 use crate::exit;
+use crate::human::{self, ActionKind};
 use crate::mode::Mode;
 use crate::seal::install::{self, SealOptions};
 use crate::seal::{modes, scan, Layout, State};
@@ -117,6 +118,7 @@ pub fn install(args: &SealArgs, dir: Option<&Path>, tools: Option<Vec<String>>) 
     match install::seal(&opts) {
         Ok(m) => {
             let layout = Layout::new(&opts.root);
+            log_shims(&layout.config_dir(), "install", &layout, &m);
             let mut text = format!(
                 "sealed for {} (group `{}`, gid {})\n",
                 m.agent_users.join(", "),
@@ -149,9 +151,50 @@ pub fn install(args: &SealArgs, dir: Option<&Path>, tools: Option<Vec<String>>) 
     }
 }
 
+/// Logs sealing or unsealing as a human action (`shims`, `install` or `uninstall`) in
+/// the sealed log, the way `install-shims` logs to an ordinary install's log; a failure
+/// to log is a warning.
+fn log_shims(config_dir: &Path, change: &str, layout: &Layout, m: &crate::seal::Manifest) {
+    let mut tools: Vec<&str> = m
+        .moved
+        .iter()
+        .map(|x| x.tool.as_str())
+        .filter(|t| *t != crate::tool::SELF_NAME)
+        .collect();
+    tools.sort_unstable();
+    tools.dedup();
+    let mut action = human::action(
+        ActionKind::Shims,
+        change,
+        &layout.shim_dir().display().to_string(),
+    );
+    action.reason = format!(
+        "sealed install for agent user(s) {}; real tools sealed: {}",
+        m.agent_users.join(", "),
+        if tools.is_empty() {
+            "none".to_string()
+        } else {
+            tools.join(", ")
+        }
+    );
+    if let Err(warning) = human::append(config_dir, human::record("human", "", action)) {
+        err(&warning);
+    }
+}
+
 fn unseal(root: &Path) -> i32 {
     match install::unseal(root) {
         Ok((m, left)) => {
+            // The log outlives the install (install::undo keeps it when it holds any
+            // record), so the unsealing goes on its end.
+            let layout = Layout::new(root);
+            if layout.log_file().is_file() {
+                log_shims(&layout.log_dir(), "uninstall", &layout, &m);
+                out(&format!(
+                    "kept the decision log {} (root's alone now; sealing again continues it)\n",
+                    layout.log_file().display()
+                ));
+            }
             out(&format!(
                 "unsealed: {} file(s) put back, {} link(s) and {} file(s) removed\n",
                 m.moved.len(),
@@ -182,7 +225,7 @@ fn mode_refusal() -> i32 {
 /// Handles the mode commands when they concern a sealed install (`--agent`, or any
 /// mode command inside one); `None`: the ordinary commands run.
 pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
-    let (agent, set, json, agent_for) = match action {
+    let (agent, set, json, write) = match action {
         ModeAction::Get { agent, json, .. } => (agent, None, json.json, None),
         ModeAction::Set {
             agent,
@@ -190,8 +233,9 @@ pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
             json,
             write,
             ..
-        } => (agent, Some(mode.mode()), json.json, write.duration.clone()),
+        } => (agent, Some(mode.mode()), json.json, Some(write)),
     };
+    let agent_for = write.and_then(|w| w.duration.clone());
     let sealed = crate::seal::sealed();
     if agent.agent.is_none() && sealed.is_none() {
         return None;
@@ -240,6 +284,20 @@ pub fn intercept_mode(action: &ModeAction) -> Option<i32> {
             modes::mode_file(&s.layout, &user).display()
         ));
         return Some(exit::NO);
+    }
+    // The same human-action record an ordinary `mode set` writes, in the sealed log.
+    let pane = format!("user-{user}");
+    let mut action = human::action(ActionKind::Mode, &format!("{old} → {new}"), &pane);
+    action.until = until.map(crate::mode::epoch_text).unwrap_or_default();
+    if let Some(w) = write {
+        action.reason = w.reason.clone().unwrap_or_default();
+        action.ticket = w.ticket.clone().unwrap_or_default();
+    }
+    if let Err(warning) = human::append(
+        &s.layout.config_dir(),
+        human::record("human", &pane, action),
+    ) {
+        err(&warning);
     }
     if json {
         out(&json_text(

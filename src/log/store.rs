@@ -83,8 +83,12 @@ pub fn append(
         source,
     };
     // A file of someone else's is left as it is: a sealed install's log is root's,
-    // shared with the `failsafe` group (0660) on purpose.
-    if meta.mode() & 0o077 != 0 && meta.uid() == nix::unistd::geteuid().as_raw() {
+    // shared with the `failsafe` group (0660) on purpose — and root appending to it
+    // (`mode set --agent`, sealing) must not narrow it either.
+    if meta.mode() & 0o077 != 0
+        && meta.uid() == nix::unistd::geteuid().as_raw()
+        && !in_shared_log_dir(&path)
+    {
         file.set_permissions(Permissions::from_mode(0o600))
             .map_err(write_err)?;
     }
@@ -112,6 +116,16 @@ pub fn append(
     }
     out.extend_from_slice(&line);
     (&file).write_all(&out).map_err(write_err)
+}
+
+/// Whether the file `path` leads to sits in a sealed install's log directory: one that
+/// is setgid and sticky (`3770 root:failsafe`), where the file is shared with the group on
+/// purpose.
+fn in_shared_log_dir(path: &Path) -> bool {
+    fs::canonicalize(path)
+        .ok()
+        .and_then(|p| p.parent().and_then(|d| fs::metadata(d).ok()))
+        .is_some_and(|d| d.uid() == 0 && d.mode() & 0o3000 == 0o3000)
 }
 
 /// Opens `decisions.jsonl` and locks it (exclusively to append, shared to read),

@@ -258,6 +258,24 @@ impl Sealing<'_> {
         fs::set_permissions(dir, fs::Permissions::from_mode(mode)).map_err(io("chmod", dir))
     }
 
+    /// Gives an existing `path` (a log kept by an earlier unseal) to root and the group
+    /// with `mode`, noting how it was so unsealing puts it back.
+    fn retouch(&mut self, path: &Path, mode: u32, gid: u32) -> Result<(), SealError> {
+        let Ok(meta) = fs::symlink_metadata(path) else {
+            return Ok(());
+        };
+        if meta.file_type().is_symlink() {
+            return Err(SealError::Refused(format!(
+                "{} is a symlink; remove it first",
+                path.display()
+            )));
+        }
+        let state = FileState::of(path).map_err(io("stat", path))?;
+        self.m.retouched.push((path.to_path_buf(), state));
+        chown(path, Some(0), Some(gid)).map_err(io("chown", path))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io("chmod", path))
+    }
+
     fn link(&mut self, target: &Path, at: &Path) -> Result<(), SealError> {
         self.note_parent(at)?;
         symlink(target, at).map_err(io("create the shim", at))?;
@@ -404,6 +422,7 @@ fn apply(
     s.mkdir(&layout.config_dir().join("policies"), 0o755, 0)?;
     s.mkdir(&layout.config_dir().join("tools"), 0o755, 0)?;
     s.mkdir(&layout.shim_dir(), 0o755, 0)?;
+    s.retouch(&layout.log_dir(), 0o3770, gid)?;
     s.mkdir(&layout.log_dir(), 0o3770, gid)?;
     if let Some(bin_dir) = layout.binary().parent() {
         s.mkdir(bin_dir, 0o755, 0)?;
@@ -452,6 +471,7 @@ fn apply(
         s.new_file(&config, SEALED_CONFIG.as_bytes(), 0o644, 0)?;
     }
     let log = layout.log_file();
+    s.retouch(&log, 0o660, gid)?;
     if fs::symlink_metadata(&log).is_err() {
         s.new_file(&log, b"", 0o660, gid)?;
     }
@@ -496,15 +516,19 @@ fn remove_link(path: &Path, left: &mut Leftovers) {
 /// Reverses a manifest: the real tools go back with their owner, mode and time, every
 /// file, link and directory sealing created goes (directories only when empty), the
 /// group goes when sealing created it, and the directories that changed get their old
-/// state back.
+/// state back. The decision log is the exception: when it holds any record it stays,
+/// root's alone (`0600`, its directory `0700`), because it is the record of what
+/// happened while sealed; sealing again continues it.
 ///
 /// # Errors
 /// Only when a real tool cannot be put back; anything else is reported as leftovers.
 pub fn undo(layout: &Layout, m: &Manifest) -> Result<Leftovers, SealError> {
     let mut left = Leftovers::new();
+    let log = layout.log_file();
     if m.log_append_only {
-        let _ = run("chattr", &["-a", &layout.log_file().display().to_string()]);
+        let _ = run("chattr", &["-a", &log.display().to_string()]);
     }
+    let keep_log = fs::symlink_metadata(&log).is_ok_and(|l| l.is_file() && l.len() > 0);
     for link in m.links.iter().rev() {
         remove_link(link, &mut left);
     }
@@ -531,6 +555,9 @@ pub fn undo(layout: &Layout, m: &Manifest) -> Result<Leftovers, SealError> {
         set_state(&moved.from, &moved.state)?;
     }
     for file in m.files.iter().rev() {
+        if keep_log && *file == log {
+            continue;
+        }
         if let Err(e) = fs::remove_file(file) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 left.push(format!("{}: {e}", file.display()));
@@ -546,6 +573,9 @@ pub fn undo(layout: &Layout, m: &Manifest) -> Result<Leftovers, SealError> {
         }
     }
     for dir in m.dirs.iter().rev() {
+        if keep_log && log.starts_with(dir) {
+            continue;
+        }
         if let Err(e) = fs::remove_dir(dir) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 left.push(format!("{} kept: {e}", dir.display()));
@@ -555,6 +585,24 @@ pub fn undo(layout: &Layout, m: &Manifest) -> Result<Leftovers, SealError> {
     if m.group_created {
         if let Err(e) = run("groupdel", &[&m.group]) {
             left.push(format!("group `{}` kept: {e}", m.group));
+        }
+    }
+    if keep_log {
+        // Root's alone now: the group may be gone, and no agent writes here any more.
+        // A log that was there before sealing gets its own owner and mode back below.
+        for (path, mode) in [(&log, 0o600), (&layout.log_dir(), 0o700)] {
+            if let Err(e) = chown(path, Some(0), Some(0))
+                .and_then(|()| fs::set_permissions(path, fs::Permissions::from_mode(mode)))
+            {
+                left.push(format!("{}: {e}", path.display()));
+            }
+        }
+    }
+    for (path, state) in m.retouched.iter().rev() {
+        if let Err(e) = chown(path, Some(state.uid), Some(state.gid))
+            .and_then(|()| fs::set_permissions(path, fs::Permissions::from_mode(state.mode)))
+        {
+            left.push(format!("{}: {e}", path.display()));
         }
     }
     for (dir, state) in m.parents.iter().rev() {

@@ -177,6 +177,10 @@ pub struct Manifest {
     pub parents: Vec<(PathBuf, FileState)>,
     /// Whether `chattr +a` was set on the log file.
     pub log_append_only: bool,
+    /// A log directory or log file that was already there (a log kept by an earlier
+    /// `--unseal`), with its owner and mode before sealing gave it to the group.
+    #[serde(default)]
+    pub retouched: Vec<(PathBuf, FileState)>,
 }
 
 impl Manifest {
